@@ -1,0 +1,247 @@
+"""The ``okrfunnel`` command line (PRODUCT.md: "Stable command line").
+
+Every command takes ``--db`` and, where it prints data, ``--format``. Errors are one line on
+stderr naming file, row and column, with a non-zero exit; tracebacks only with OKRFUNNEL_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.config import Settings, load_settings
+from pipelines.errors import ConfigError, OkrfunnelError
+from pipelines.output import Format, render
+
+app = typer.Typer(
+    help="okrfunnel: bring CRM and channel exports into DuckDB and bind OKR key results to them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="The sources okrfunnel recognises (built-in and your own).", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file [default: data/warehouse.duckdb, or OKRFUNNEL_DB, or db in okrfunnel.toml]."),
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table for people; json or csv for scripts.")]
+SourcesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--sources", help="A folder of your own source files (repeatable; adds to sources_dirs in okrfunnel.toml)."),
+]
+
+
+def _settings(db: Path | None) -> Settings:
+    settings = load_settings()
+    if db is not None:
+        settings = Settings(**{**settings.__dict__, "db": db})
+    return settings
+
+
+def _registry(settings: Settings, extra: list[Path] | None):
+    from pipelines.registry import Registry
+
+    return Registry.load(tuple(settings.sources_dirs) + tuple(extra or ()))
+
+
+def _fail(exc: OkrfunnelError, code: int = 1) -> typer.Exit:
+    if os.environ.get("OKRFUNNEL_DEBUG"):
+        raise exc
+    typer.echo(f"error: {exc.one_line()}", err=True)
+    return typer.Exit(code)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"bad {option}", value=value, expected="a date as YYYY-MM-DD") from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Export files or folders of exports.", show_default=False)],
+    db: DbOption = None,
+    source: Annotated[str | None, typer.Option("--source", help="Force this source instead of recognising the header.")] = None,
+    sources: SourcesOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat rows set aside as a failure: such a file is not loaded.")] = False,
+    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the exports were made (YYYY-MM-DD) [default: each file's modification date]; no date may fall after it.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Load exports into the warehouse; rows that fail validation are set aside with their reason.
+
+    Exit 0 when every file was read (set-aside rows included); 1 when a file could not be read or
+    --strict refused it. The other files still load.
+    """
+    from pipelines.loading import expand_paths, ingest_file
+    from pipelines.progress import Progress
+    from pipelines.warehouse import writer
+
+    try:
+        settings = _settings(db)
+        registry = _registry(settings, sources)
+        when = _parse_date(export_date, "--export-date")
+        if source:
+            registry.get(source)
+        files = expand_paths(paths)
+        if not files:
+            raise ConfigError("no export files found", file=", ".join(map(str, paths)), expected="CSV, TSV or Excel files")
+        outcomes = []
+        with writer(settings.db) as w, Progress(len(files)) as progress:
+            for path in files:
+                outcome = ingest_file(
+                    w, path, registry, source=source, export_date=when, strict=strict,
+                    on_step=lambda step, p=path: progress.step(p, step),
+                )
+                progress.done(path)
+                outcomes.append(outcome)
+                _report(outcome, fmt)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    if fmt is not Format.table:
+        render([o.as_record() for o in outcomes], fmt)
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _report(outcome, fmt: Format) -> None:
+    if outcome.status == "failed":
+        typer.echo(f"error: {outcome.message}", err=True)
+        return
+    for warning in outcome.warnings:
+        typer.echo(f"warning: {outcome.path}: {warning}", err=True)
+    if fmt is Format.table:
+        typer.echo(outcome.message)
+
+
+@app.command()
+def runs(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Ingest runs: file, source, rows read / loaded / set aside / skipped, status."""
+    from pipelines import catalog
+
+    _show(lambda con: catalog.runs(con), db, fmt)
+
+
+@app.command()
+def validations(
+    run: Annotated[int, typer.Option("--run", help="The ingest run.")],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The Great Expectations results kept for one run: each expectation, success, failing rows."""
+    from pipelines import catalog
+
+    _show(lambda con: catalog.validations(con, run), db, fmt)
+
+
+@app.command()
+def quarantine(
+    run: Annotated[int | None, typer.Option("--run", help="Only this run.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The rows set aside: file, row, column, value, reason."""
+    from pipelines import catalog
+
+    _show(lambda con: catalog.quarantine(con, run), db, fmt)
+
+
+def _show(query, db: Path | None, fmt: Format) -> None:
+    from pipelines.warehouse import reader
+
+    try:
+        with reader(_settings(db).db) as con:
+            rows = query(con)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    render(rows, fmt)
+
+
+@app.command()
+def metrics(
+    period: Annotated[list[str], typer.Option("--period", help="2026-Q3, 2026-07, 2026-W27 or 2026-07-01..2026-09-30 (repeatable).")],
+    metric: Annotated[list[str], typer.Option("--metric", help="A metric name (repeatable); see `okrfunnel metrics --list`.")] = [],
+    by: Annotated[str | None, typer.Option("--by", help="Split by channel, platform, campaign, region or product.")] = None,
+    where: Annotated[list[str], typer.Option("--filter", help="DIM=VALUE[,VALUE] to keep only those (repeatable).")] = [],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Funnel, cost and follower metrics per period (and per dimension value)."""
+    from pipelines import metrics as metric_module
+    from pipelines.warehouse import reader
+
+    try:
+        settings = _settings(db)
+        filters = metric_module.parse_filters(where)
+        periods = [metric_module.parse_period(p, settings.fiscal_year_start_month) for p in period]
+        names = metric or list(metric_module.METRICS)
+        with reader(settings.db) as con:
+            rows = metric_module.compute(con, periods, names, by=by, filters=filters, settings=settings)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    render(rows, fmt)
+
+
+@sources_app.command("list")
+def sources_list(sources: SourcesOption = None, fmt: FormatOption = Format.table) -> None:
+    """Every source: name, fact, where it is defined."""
+    try:
+        registry = _registry(_settings(None), sources)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    render(
+        [{"name": s.name, "fact": s.fact, "title": s.title, "builtin": s.builtin, "file": str(s.path)} for s in registry.specs.values()],
+        fmt,
+    )
+
+
+@sources_app.command("show")
+def sources_show(name: str, sources: SourcesOption = None) -> None:
+    """Print a source's file: how it is recognised, read and mapped."""
+    try:
+        spec = _registry(_settings(None), sources).get(name)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"# {spec.path}")
+    typer.echo(spec.path.read_text(encoding="utf-8"))
+
+
+@sources_app.command("check")
+def sources_check(
+    file: Path,
+    source: Annotated[str | None, typer.Option("--source", help="Force this source.")] = None,
+    sources: SourcesOption = None,
+    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the export was made (YYYY-MM-DD).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Dry run: which source reads FILE, what would load, and every row that would be set aside.
+
+    Nothing is written to your warehouse: the file is loaded into a throw-away one.
+    """
+    from pipelines import catalog
+    from pipelines.loading import ingest_file
+    from pipelines.warehouse import reader, writer
+
+    try:
+        registry = _registry(_settings(None), sources)
+        when = _parse_date(export_date, "--export-date")
+        with tempfile.TemporaryDirectory(prefix="okrfunnel-check-") as tmp:
+            scratch = Path(tmp) / "check.duckdb"
+            with writer(scratch) as w:
+                outcome = ingest_file(w, file, registry, source=source, export_date=when)
+            if outcome.status == "failed":
+                raise outcome.error
+            _report(outcome, Format.table)
+            with reader(scratch) as con:
+                render(catalog.quarantine(con, None), fmt)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None

@@ -1,0 +1,92 @@
+"""Settings from ``okrfunnel.toml``: warehouse path, extra source folders, currency, fiscal year.
+
+Looked up in this order: the path in ``OKRFUNNEL_CONFIG``, then ``./okrfunnel.toml``. Every key is
+optional; ``data/okrfunnel.example.toml`` documents them. Paths inside the file are relative to it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import ConfigError
+
+DEFAULT_DB = Path("data/warehouse.duckdb")
+_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = DEFAULT_DB
+    sources_dirs: tuple[Path, ...] = ()
+    reporting_currency: str | None = None
+    fx: dict[str, float] = field(default_factory=dict)
+    fiscal_year_start_month: int = 1
+    config_file: Path | None = None
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Read the settings file, if any, and apply ``OKRFUNNEL_DB``.
+
+    Args:
+        config_file: an explicit file; otherwise ``OKRFUNNEL_CONFIG`` or ``./okrfunnel.toml``.
+
+    Raises:
+        ConfigError: the file is not valid TOML or a key has the wrong type.
+    """
+    path = config_file or _default_config_path()
+    raw: dict = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError("config file not found", file=path) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", file=path) from None
+    settings = _settings_from(raw, path)
+    env_db = os.environ.get("OKRFUNNEL_DB")
+    if env_db:
+        settings = Settings(**{**settings.__dict__, "db": Path(env_db)})
+    return settings
+
+
+def _default_config_path() -> Path | None:
+    env = os.environ.get("OKRFUNNEL_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("okrfunnel.toml")
+    return local if local.is_file() else None
+
+
+def _settings_from(raw: dict, path: Path | None) -> Settings:
+    unknown = set(raw) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"unknown key {sorted(unknown)[0]!r}", file=path, expected=", ".join(sorted(_KNOWN_KEYS))
+        )
+    base = path.parent if path else Path(".")
+    month = raw.get("fiscal_year_start_month", 1)
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        raise ConfigError("bad fiscal_year_start_month", file=path, value=str(month), expected="1-12")
+    fx = raw.get("fx", {})
+    if not isinstance(fx, dict) or not all(
+        isinstance(v, (int, float)) and v > 0 for v in fx.values()
+    ):
+        raise ConfigError(
+            "bad [fx] table", file=path, column="fx",
+            expected="positive numbers: units of the reporting currency per unit, e.g. USD = 7.1",
+        )
+    currency = raw.get("reporting_currency")
+    dirs = raw.get("sources_dirs", [])
+    if isinstance(dirs, str):
+        dirs = [dirs]
+    return Settings(
+        db=base / raw["db"] if "db" in raw else DEFAULT_DB,
+        sources_dirs=tuple(base / d for d in dirs),
+        reporting_currency=currency.upper() if isinstance(currency, str) else None,
+        fx={k.upper(): float(v) for k, v in fx.items()},
+        fiscal_year_start_month=month,
+        config_file=path,
+    )

@@ -1,0 +1,241 @@
+"""Ingest: read, stage, validate and load each export, one transaction per file.
+
+Per file: hash it (a known file is skipped), load its text into a staging DuckDB, type it, run the
+source's Great Expectations suite there, work out every failing row, then in one warehouse
+transaction record the run, its validation results and its set-aside rows, and merge the good
+rows into the facts with the replacement rules of docs/loading.md. Any error rolls that file back;
+the other files still load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import merge
+from pipelines.errors import InputFileError, OkrfunnelError
+from pipelines.facts import FACTS
+from pipelines.reading import EXCEL_SUFFIXES, RawFile, read_raw
+from pipelines.registry import Registry
+from pipelines.sqltext import quote_ident, sql_literal
+from pipelines.staging import Staged, stage
+from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
+from pipelines.warehouse import Writer
+
+INPUT_SUFFIXES = {".csv", ".tsv", ".txt", *EXCEL_SUFFIXES}
+# Fault injection for the crash test: pause inside the transaction, before COMMIT, and say so by
+# creating this file, so a test can kill -9 the process at exactly that point.
+_PAUSE_BEFORE_COMMIT = "OKRFUNNEL_FAULT_PAUSE_BEFORE_COMMIT"
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: str  # loaded | loaded_with_rows_set_aside | skipped | failed
+    source: str | None = None
+    run_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_set_aside: int = 0
+    rows_skipped: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: OkrfunnelError | None = None
+
+    def as_record(self) -> dict:
+        return {
+            "file": str(self.path), "status": self.status, "source": self.source,
+            "run_id": self.run_id, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
+            "rows_set_aside": self.rows_set_aside, "rows_skipped": self.rows_skipped,
+            "message": self.message,
+        }
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as their export files (sorted, recursive); order is kept."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    w: Writer, path: Path, registry: Registry, *, source: str | None = None,
+    export_date: date | None = None, strict: bool = False,
+    on_step: Callable[[str], None] = lambda step: None,
+) -> FileOutcome:
+    """Load one export into the writer's warehouse; never raises for a bad file."""
+    try:
+        return _ingest(w, path, registry, source, export_date, strict, on_step)
+    except OkrfunnelError as exc:
+        return FileOutcome(path, "failed", message=exc.one_line(), error=exc)
+    except OSError as exc:
+        err = InputFileError(f"cannot read the file: {exc.strerror or exc}", file=path)
+        return FileOutcome(path, "failed", message=err.one_line(), error=err)
+
+
+def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutcome:
+    started = datetime.now()
+    if not path.is_file():
+        raise InputFileError("file not found", file=path)
+    on_step("hashing")
+    digest = sha256_of(path)
+    known = w.con.execute(
+        "SELECT run_id, finished_at FROM ingest_run WHERE file_sha256 = ? ORDER BY run_id LIMIT 1", [digest]
+    ).fetchone()
+    if known:
+        return FileOutcome(
+            path, "skipped", run_id=known[0],
+            message=f"{path}: already loaded (same content as run {known[0]} on {known[1]:%Y-%m-%d %H:%M}); nothing changed",
+        )
+    export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
+    forced = registry.get(source) if source else None
+    workdir = Path(tempfile.mkdtemp(prefix="okrfunnel-stage-", dir=os.environ.get("OKRFUNNEL_STAGING_DIR")))
+    try:
+        stage_db = workdir / "stage.duckdb"
+        on_step("reading")
+        with duckdb.connect(str(stage_db)) as con:
+            con.execute("SET enable_progress_bar = false")
+            raw = read_raw(path, con, registry, workdir, forced)
+            data_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+            if data_rows == 0 and not raw.malformed:
+                raise InputFileError(
+                    f"the export has a header but no data rows (source {raw.spec.name})", file=path,
+                    hint="check the date range or filters of the export",
+                )
+            staged = stage(con, raw, w.salt)
+        present = set(staged.headings) | set(raw.spec.constants)
+        checks = contract_checks(raw.spec, present, export_date) + declared_checks(raw.spec)
+        on_step("validating")
+        results = run_suite(stage_db, "stg", raw.spec.name, checks)
+        with duckdb.connect(str(stage_db)) as con:
+            _collect_failures(con, raw, staged, results)
+        on_step("loading")
+        return _load(w, path, digest, raw, staged, results, stage_db, export_date, started, strict)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResult]) -> None:
+    """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
+    pii = {h for f, h in staged.headings.items() if FACTS[raw.spec.fact][f].type == "pii"}
+    columns = [c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall() if c != "_row"]
+    row_json = "json_object(" + ", ".join(
+        f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + quote_ident(c)}" for c in columns
+    ) + ")::VARCHAR"
+    con.execute(
+        """CREATE TABLE set_aside (_row BIGINT, column_name VARCHAR, raw_value VARCHAR,
+           reason VARCHAR, check_name VARCHAR, check_index INTEGER, raw_row VARCHAR)"""
+    )
+    for index, result in enumerate(results):
+        if result.failing_rows_sql is None:
+            continue
+        check = result.check
+        heading = staged.headings.get(check.field) if check.field else None
+        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{quote_ident(heading)}")
+        con.execute(
+            f"""INSERT INTO set_aside
+                SELECT r._row, ?, {value}, ?, ?, ?, {row_json}
+                FROM raw AS r WHERE r._row IN ({result.failing_rows_sql})""",
+            [heading or check.field, check.reason, check.type, index],
+        )
+
+
+def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_db, export_date, started, strict) -> FileOutcome:
+    con = w.con
+    spec = raw.spec
+    con.execute(f"ATTACH {sql_literal(str(stage_db))} AS s (READ_ONLY)")
+    try:
+        con.execute("BEGIN")
+        set_aside_rows = con.execute("SELECT count(DISTINCT _row) FROM s.set_aside").fetchone()[0] + len(raw.malformed)
+        if strict and set_aside_rows:
+            raise InputFileError(
+                f"{set_aside_rows} rows would be set aside and --strict is on; nothing loaded", file=path,
+                hint="see the reasons with `okrfunnel sources check FILE`",
+            )
+        skipped = dict(raw.skipped)
+        if staged.duplicates:
+            skipped["identical duplicate line"] = staged.duplicates
+        warnings = [
+            f"{sum(v.values())} rows with unmapped {f} values sent to {spec.unmapped[f]!r}: "
+            + ", ".join(f"{k!r} ({n})" for k, n in list(v.items())[:5])
+            for f, v in staged.unmapped.items()
+        ]
+        run_id = con.execute(
+            """INSERT INTO ingest_run (file_path, file_name, file_sha256, file_bytes, source, fact,
+                   encoding, export_date, started_at, finished_at, status, rows_read, rows_loaded,
+                   rows_set_aside, rows_skipped, skipped_detail, warnings)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), 'loading', ?, 0, ?, ?, ?, ?) RETURNING run_id""",
+            [str(path.resolve()), path.name, digest, path.stat().st_size, spec.name, spec.fact,
+             raw.encoding, export_date, started, raw.rows_read, set_aside_rows,
+             sum(skipped.values()), json.dumps(skipped), json.dumps(warnings, ensure_ascii=False)],
+        ).fetchone()[0]
+        con.execute(
+            """INSERT INTO quarantine SELECT ?, ?, _row, column_name, raw_value, reason, check_name, raw_row
+               FROM s.set_aside ORDER BY _row, check_index""",
+            [run_id, path.name],
+        )
+        if raw.malformed:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, NULL, ?, ?, 'csv_parse', NULL)",
+                [(run_id, path.name, row, line, reason) for row, line, reason in raw.malformed],
+            )
+        con.executemany(
+            "INSERT INTO validation_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, i, r.check.type, staged.headings.get(r.check.field, r.check.field) if r.check.field else None,
+              r.check.reason, r.success, r.element_count, r.unexpected_count, r.result_json)
+             for i, r in enumerate(results)],
+        )
+        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM s.stg ANTI JOIN (SELECT DISTINCT _row FROM s.set_aside) USING (_row)")
+        loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id)
+        con.execute(
+            """UPDATE ingest_run SET rows_loaded = ?, status = ?, finished_at = now(), date_from = ?, date_to = ?
+               WHERE run_id = ?""",
+            [loaded, "loaded_with_rows_set_aside" if set_aside_rows else "loaded", date_from, date_to, run_id],
+        )
+        _pause_for_crash_test()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP VIEW IF EXISTS incoming")
+        con.execute("DETACH s")
+    status = "loaded_with_rows_set_aside" if set_aside_rows else "loaded"
+    summary = f"{path}: {spec.name}: {loaded} rows loaded"
+    if set_aside_rows:
+        summary += f", {set_aside_rows} set aside (see `okrfunnel quarantine --run {run_id}`)"
+    if skipped:
+        summary += ", skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items())
+    return FileOutcome(
+        path, status, spec.name, run_id, raw.rows_read, loaded, set_aside_rows,
+        sum(skipped.values()), summary, warnings,
+    )
+
+
+def _pause_for_crash_test() -> None:
+    marker = os.environ.get(_PAUSE_BEFORE_COMMIT)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(120)

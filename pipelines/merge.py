@@ -1,0 +1,120 @@
+"""Merge validated rows (view ``incoming``) into the facts, replacing what they restate.
+
+- Funnel rows with a lead id: the export is the truth for the stages it covers, for the leads it
+  holds. Their earlier entries of those stages are replaced; an empty stage date clears it.
+- Funnel rows without a lead id: the export restates its stages over the days it covers.
+- Daily cost and follower rows: the export restates the days it covers for each platform,
+  account (and campaign) it holds; several rows for one key and day are added up (cost) or the
+  last one kept (a cumulative follower count).
+Whatever order overlapping exports arrive in, every day and lead is counted once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from pipelines.facts import DAILY_KEYS, STAGE_FIELDS
+from pipelines.sourcespec import SourceSpec
+from pipelines.warehouse import read_sql
+
+_DIMS = ("channel", "platform", "campaign", "region", "product")
+
+
+def merge(con: duckdb.DuckDBPyConnection, spec: SourceSpec, headings: dict[str, str], run_id: int) -> tuple[int, date | None, date | None]:
+    """Merge ``incoming`` for ``spec``; return rows merged and the first and last day they cover."""
+    loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+    if spec.fact == "funnel":
+        stages = [f for f in STAGE_FIELDS if f in headings]
+        span = _funnel(con, spec, stages, "lead_id" in headings, run_id)
+    else:
+        span = _daily(con, spec, run_id)
+    return loaded, *span
+
+
+def _stage_rows(stages: list[str]) -> str:
+    """``incoming`` unpivoted to one row per row and stage (entered_at NULL: stage cleared)."""
+    return " UNION ALL ".join(
+        f"SELECT _row, '{STAGE_FIELDS[f]}' AS stage, {f} AS entered_at, * EXCLUDE (_row) FROM incoming"
+        for f in stages
+    )
+
+
+def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
+    columns = "lead_id, stage, entered_at, coalesce(entries, 1), " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_stage AS {_stage_rows(stages)}")
+    if keyed:
+        # The latest row of a lead in the file wins (long-form reports repeat a lead per stage).
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE incoming_stage AS
+               SELECT * FROM incoming_stage
+               QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY (entered_at IS NULL), _row DESC) = 1"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE touched_leads AS
+               SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming""",
+            [spec.namespace],
+        )
+        con.execute(
+            """DELETE FROM funnel_stage_entry e
+               WHERE e.lead_namespace = ? AND e.stage IN (SELECT DISTINCT stage FROM incoming_stage)
+                 AND e.lead_id IN (SELECT lead_id FROM touched_leads)""",
+            [spec.namespace],
+        )
+    else:
+        con.execute(
+            """DELETE FROM funnel_stage_entry e
+               USING (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
+                      FROM incoming_stage WHERE entered_at IS NOT NULL GROUP BY stage) AS w
+               WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = w.stage
+                 AND e.entered_at::DATE BETWEEN w.d0 AND w.d1""",
+            [spec.name],
+        )
+    con.execute(
+        f"""INSERT INTO funnel_stage_entry
+            SELECT ?, {columns}, ?, ?, _row FROM incoming_stage WHERE entered_at IS NOT NULL""",
+        [spec.namespace, spec.name, run_id],
+    )
+    if keyed:
+        con.execute(read_sql("load/refresh_lead_state.sql"))
+        con.execute("DROP TABLE touched_leads")
+    span = con.execute("SELECT min(entered_at)::DATE, max(entered_at)::DATE FROM incoming_stage").fetchone()
+    con.execute("DROP TABLE incoming_stage")
+    return span
+
+
+def _daily(con, spec: SourceSpec, run_id: int):
+    keys = DAILY_KEYS[spec.fact]
+    key_cols = ", ".join(f"coalesce({k}, '') AS {k}" for k in keys)
+    if spec.fact == "channel_daily":
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE incoming_day AS
+                SELECT date, {key_cols}, channel, region, product, currency,
+                       sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks,
+                       sum(conversions) AS conversions
+                FROM incoming GROUP BY ALL"""
+        )
+        target, insert = "channel_daily", """INSERT INTO channel_daily
+            SELECT date, platform, account, channel, campaign, region, product, spend, impressions,
+                   clicks, conversions, currency, ?, ? FROM incoming_day"""
+    else:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE incoming_day AS
+                SELECT date, {key_cols}, arg_max(followers, _row) AS followers,
+                       arg_max(new_followers, _row) AS new_followers, arg_max(lost_followers, _row) AS lost_followers
+                FROM incoming GROUP BY ALL"""
+        )
+        target, insert = "follower_daily", """INSERT INTO follower_daily
+            SELECT date, platform, account, followers, new_followers, lost_followers, ?, ? FROM incoming_day"""
+    match = " AND ".join(f"t.{k} = k.{k}" for k in keys)
+    con.execute(
+        f"""DELETE FROM {target} t
+            USING (SELECT DISTINCT {', '.join(keys)} FROM incoming_day) AS k,
+                  (SELECT min(date) AS d0, max(date) AS d1 FROM incoming_day) AS w
+            WHERE {match} AND t.date BETWEEN w.d0 AND w.d1"""
+    )
+    con.execute(insert, [spec.name, run_id])
+    span = con.execute("SELECT min(date), max(date) FROM incoming_day").fetchone()
+    con.execute("DROP TABLE incoming_day")
+    return span

@@ -1,0 +1,310 @@
+"""Open an export as its tool wrote it: find encoding, delimiter and header, load raw text rows.
+
+Everything is read as text into a table ``raw`` of a staging DuckDB; typing happens in SQL later so
+that a bad cell becomes a quarantined row, never a crash. Input files are only ever opened for
+reading; a file that needs transcoding (GB18030, UTF-16) is decoded into a UTF-8 copy in the
+staging folder.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import InputFileError
+from pipelines.registry import Registry
+from pipelines.sourcespec import SourceSpec
+from pipelines.sqltext import quote_ident, sql_literal
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_HEAD_LINES = 40
+_HEAD_BYTES = 256 * 1024
+_DELIMITERS = (",", "\t", ";", "|")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+@dataclass
+class RawFile:
+    """The export loaded as text into ``raw`` (one row per record, ``_row`` as a spreadsheet counts)."""
+
+    spec: SourceSpec
+    headings: list[str]
+    encoding: str
+    rows_read: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw line, reason)
+
+
+@dataclass
+class _Header:
+    line_index: int
+    delimiter: str
+    headings: list[str]
+
+
+def read_raw(
+    path: Path, con: duckdb.DuckDBPyConnection, registry: Registry, workdir: Path,
+    forced: SourceSpec | None = None,
+) -> RawFile:
+    """Load ``path`` into table ``raw`` of ``con`` and say which source it is.
+
+    Raises:
+        InputFileError: missing, empty, binary, undecodable, or a header no source knows.
+    """
+    if not path.is_file():
+        raise InputFileError("file not found", file=path)
+    if path.stat().st_size == 0:
+        raise InputFileError("the file is empty (0 bytes)", file=path, hint="export it again")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path, con, registry, forced)
+    return _read_text(path, con, registry, workdir, forced)
+
+
+# --- text exports -----------------------------------------------------------------------------
+
+
+def _read_text(path, con, registry, workdir, forced) -> RawFile:
+    head = _read_head(path)
+    encoding = _detect_encoding(path, head, forced.encoding if forced else "auto")
+    lines = _decode_head(head, encoding).splitlines()[:_HEAD_LINES]
+    header, spec = _find_header(path, lines, registry, forced)
+    csv_path = path
+    if encoding != "utf-8":
+        csv_path = workdir / "transcoded.csv"
+        _transcode(path, encoding, csv_path)
+    try:
+        con.execute(
+            f"""CREATE TABLE raw_read AS SELECT * FROM read_csv({sql_literal(str(csv_path))},
+                header = true, skip = {header.line_index}, delim = ?, quote = '"', escape = '"',
+                all_varchar = true, store_rejects = true, rejects_table = 'raw_rejects',
+                rejects_scan = 'raw_reject_scans', sample_size = -1)""",
+            [header.delimiter],
+        )
+    except duckdb.InvalidInputException as exc:
+        raise _explain_csv_error(path, exc, header) from None
+    con.execute(
+        f"CREATE TABLE raw AS SELECT rowid + {header.line_index + 2} AS _row, * FROM raw_read"
+    )
+    con.execute("DROP TABLE raw_read")
+    raw = RawFile(spec, header.headings, encoding)
+    _sort_rejects(con, spec, header, raw)
+    _drop_skippable(con, spec, raw)
+    return raw
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(_HEAD_BYTES)
+
+
+def _detect_encoding(path: Path, head: bytes, declared: str) -> str:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if declared not in ("auto", "utf-8"):
+        return declared
+    if b"\x00" in head:
+        raise InputFileError(
+            "this is not a text export (it contains binary data)", file=path,
+            expected="a CSV/TSV export or an Excel workbook",
+        )
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=len(head) < _HEAD_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if declared == "utf-8":
+            raise _encoding_error(path, head, exc, "utf-8") from None
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(path, head, exc, "UTF-8 or GB18030") from None
+    return "gb18030"
+
+
+def _encoding_error(path: Path, data: bytes, exc: UnicodeDecodeError, expected: str) -> InputFileError:
+    line = data[: exc.start].count(b"\n") + 1
+    return InputFileError(
+        f"cannot decode byte 0x{data[exc.start]:02x} on line {line}", file=path, row=line,
+        expected=f"text in {expected}", hint="save the export again as UTF-8 CSV",
+    )
+
+
+def _decode_head(head: bytes, encoding: str) -> str:
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    return codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=False)
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    """Decode to UTF-8 line by line, so that an error names its line; refuse mixed encodings."""
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        if encoding == "utf-16":
+            dst.writelines(io.TextIOWrapper(src, encoding="utf-16", newline=""))
+            return
+        for number, line in enumerate(src, 1):
+            try:
+                text = line.decode(encoding)
+            except UnicodeDecodeError:
+                raise InputFileError(
+                    f"line {number} is not valid {encoding.upper()}", file=path, row=number,
+                    hint="save the export again in one encoding (UTF-8 preferred)",
+                ) from None
+            # Only reached for files whose start is not UTF-8, so a UTF-8 line means two encodings.
+            if not line.isascii() and _is_utf8(line):
+                raise InputFileError(
+                    f"mixed encodings: line {number} is UTF-8 while others are {encoding.upper()}",
+                    file=path, row=number, hint="save the export again in one encoding (UTF-8 preferred)",
+                )
+            dst.write(text)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _find_header(path: Path, lines: list[str], registry: Registry, forced: SourceSpec | None):
+    """The first line that some source (or the forced one) recognises as its header."""
+    candidates: list[_Header] = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        for delim in _delimiters(line, forced):
+            headings = [h.strip() for h in next(csv.reader([line], delimiter=delim))]
+            if len(headings) < 2:
+                continue
+            header = _Header(index, delim, headings)
+            candidates.append(header)
+            best = registry.rank(headings) if forced is None else None
+            if forced is not None:
+                match = next(m for m in Registry([forced]).rank(headings))
+                if match.complete:
+                    return header, forced
+            elif best and best[0].complete:
+                return header, best[0].spec
+    raise _unknown_header(path, candidates, registry, forced)
+
+
+def _delimiters(line: str, forced: SourceSpec | None) -> tuple[str, ...]:
+    if forced is not None and forced.delimiter != "auto":
+        return (forced.delimiter.encode().decode("unicode_escape"),)
+    present = [d for d in _DELIMITERS if d in line]
+    return tuple(sorted(present, key=line.count, reverse=True)) or (",",)
+
+
+def _unknown_header(path, candidates, registry, forced) -> InputFileError:
+    if not candidates:
+        return InputFileError(
+            "no header row found in the first lines", file=path,
+            expected="a CSV/TSV export with a row of column headings",
+        )
+    header = max(candidates, key=lambda h: len(h.headings))
+    pool = Registry([forced]) if forced else registry
+    closest = pool.rank(header.headings)[:3]
+    described = "; ".join(
+        f"{m.spec.name} (missing {', '.join(repr(c) for c in m.missing)})" for m in closest
+    )
+    what = f"the header does not fit source {forced.name}" if forced else "no source knows this header"
+    return InputFileError(
+        f"{what}; closest: {described}", file=path, row=header.line_index + 1,
+        hint="force one with --source NAME, or add a source file (docs/sources.md)",
+    )
+
+
+def _explain_csv_error(path: Path, exc: Exception, header: _Header) -> InputFileError:
+    text = str(exc)
+    line = re.search(r"Line: (\d+)", text)
+    row = int(line.group(1)) + header.line_index if line else None
+    if "unicode" in text.lower():
+        return InputFileError(
+            "mixed encodings: this line is not UTF-8 while the lines before it are", file=path,
+            row=row, hint="save the export again in one encoding (UTF-8 preferred)",
+        )
+    return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=path, row=row)
+
+
+def _sort_rejects(con, spec: SourceSpec, header: _Header, raw: RawFile) -> None:
+    """Lines DuckDB could not split into the header's fields: footers are skipped, the rest quarantined."""
+    rejects = con.execute(
+        "SELECT line, any_value(csv_line), any_value(error_message) FROM raw_rejects GROUP BY line ORDER BY line"
+    ).fetchall()
+    footer = [re.compile(p) for p in spec.footer_lines]
+    for line, csv_line, message in rejects:
+        content = csv_line.strip().strip('"')
+        if footer and any(p.search(content) for p in footer):
+            raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + 1
+            continue
+        reason = f"line does not fit the header's {len(header.headings)} columns ({message})"
+        raw.malformed.append((int(line) + header.line_index, csv_line.strip(), reason))
+
+
+def _drop_skippable(con, spec: SourceSpec, raw: RawFile) -> None:
+    """Summary rows (``Total: ...``) and blank rows are not data: counted as skipped, not loaded."""
+    columns = [c for c in _columns(con) if c != "_row"]
+    raw.rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0] + len(raw.malformed)
+    all_blank = " AND ".join(f"nullif(trim({quote_ident(c)}), '') IS NULL" for c in columns)
+    blank = con.execute(f"DELETE FROM raw WHERE {all_blank}").fetchone()[0]
+    if blank:
+        raw.skipped["blank row"] = blank
+    first = quote_ident(columns[0])
+    for pattern in spec.summary_rows:
+        n = con.execute(
+            f"DELETE FROM raw WHERE regexp_matches(trim(coalesce({first}, '')), ?)", [pattern]
+        ).fetchone()[0]
+        if n:
+            raw.skipped["summary row"] = raw.skipped.get("summary row", 0) + n
+    footer = " OR ".join(f"regexp_matches(trim(coalesce({first}, '')), ?)" for _ in spec.footer_lines)
+    if footer:
+        others_blank = " AND ".join(f"nullif(trim({quote_ident(c)}), '') IS NULL" for c in columns[1:]) or "true"
+        n = con.execute(
+            f"DELETE FROM raw WHERE ({footer}) AND {others_blank}", list(spec.footer_lines)
+        ).fetchone()[0]
+        if n:
+            raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + n
+
+
+def _columns(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()]
+
+
+# --- Excel workbooks --------------------------------------------------------------------------
+
+
+def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) -> RawFile:
+    import fastexcel
+
+    try:
+        book = fastexcel.read_excel(path)
+    except Exception as exc:  # fastexcel raises its own hierarchy for every unreadable workbook
+        raise InputFileError(f"cannot open as a workbook: {exc}", file=path) from None
+    sheet = forced.sheet if forced else 0
+    try:
+        head = book.load_sheet(sheet, header_row=None, n_rows=_HEAD_LINES, dtypes="string").to_arrow()
+    except Exception as exc:
+        raise InputFileError(f"cannot read sheet {sheet!r}: {exc}", file=path) from None
+    lines = [
+        ",".join(_csv_cell(v) for v in row.values())
+        for row in head.to_pylist()
+    ]
+    header, spec = _find_header(path, lines, registry, forced)
+    table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
+    con.register("excel_rows", table)
+    con.execute(f"CREATE TABLE raw AS SELECT rowid + {header.line_index + 2} AS _row, * FROM excel_rows")
+    con.unregister("excel_rows")
+    raw = RawFile(spec, [str(c) for c in table.column_names], "xlsx")
+    _drop_skippable(con, spec, raw)
+    return raw
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f'"{text}"' if "," in text or '"' in text else text

@@ -1,0 +1,206 @@
+"""Great Expectations suites over the staged rows, pushed down into DuckDB.
+
+Each source gets a suite: the checks every source of its fact must pass (``contract_checks``) plus
+the expectations its file declares. GX runs them on ``stg`` through ``duckdb_engine``; every
+expectation also yields the SQL that selects all its failing rows, so the loader can set aside
+every failing row (not GX's sample of 20). ``great_expectations`` is imported only here, lazily:
+it takes seconds to import and most commands never validate.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
+from pipelines.sourcespec import SourceSpec
+
+_ISO_CURRENCIES_FILE = Path(__file__).parent / "currencies.txt"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation with the words and the column a set-aside row will be reported under."""
+
+    type: str
+    kwargs: dict
+    field: str | None
+    reason: str
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    failing_rows_sql: str | None  # selects column _row of every failing row
+    result_json: str
+
+
+def iso_currencies() -> list[str]:
+    return _ISO_CURRENCIES_FILE.read_text(encoding="ascii").split()
+
+
+def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> list[Check]:
+    """The checks no source of ``spec.fact`` may skip, for the fields this export has.
+
+    Args:
+        spec: the source.
+        present: canonical fields the export maps (headings found, or constants).
+        export_date: the day the export was made; no date may fall after it.
+    """
+    fields = FACTS[spec.fact]
+    checks: list[Check] = []
+    keys = set(REQUIRED[spec.fact]) | ({"lead_id"} if "lead_id" in spec.columns else set())
+    for name in sorted(keys):
+        checks.append(Check("expect_column_values_to_not_be_null", {"column": name}, name, "a value is required"))
+    for name, fld in fields.items():
+        if name not in present or name in spec.constants:
+            continue
+        if fld.type in ("timestamp", "date", "number", "integer"):
+            what = {
+                "timestamp": f"a date/time ({' or '.join(spec.timestamp_formats[:2])})",
+                "date": f"a date ({' or '.join(spec.date_formats[:2])})",
+                "number": "a number",
+                "integer": "a whole number",
+            }[fld.type]
+            checks.append(_rows_check(f"{name}__raw IS NOT NULL AND {name} IS NULL", name, f"expected {what}"))
+        if fld.non_negative:
+            checks.append(Check("expect_column_values_to_be_between", {"column": name, "min_value": 0}, name, "must not be negative"))
+        if fld.type == "currency":
+            checks.append(Check("expect_column_values_to_be_in_set", {"column": name, "value_set": iso_currencies()}, name, "expected an ISO 4217 currency code such as USD or CNY"))
+        if fld.type == "channel":
+            checks.append(Check("expect_column_values_to_be_in_set", {"column": name, "value_set": list(CHANNELS)}, name, f"expected a channel: {', '.join(CHANNELS)}"))
+    for name in date_fields(spec.fact):
+        if name in present:
+            checks.append(_rows_check(
+                f"CAST({name} AS DATE) > DATE '{export_date.isoformat()}'", name,
+                f"date is after the export's date {export_date.isoformat()}",
+            ))
+    if spec.fact == "funnel":
+        stages = [f for f in STAGE_FIELDS if f in present]
+        checks.append(_rows_check(
+            " AND ".join(f"{f} IS NULL" for f in stages) + " AND " + " AND ".join(f"{f}__raw IS NULL" for f in stages),
+            stages[0], "the row has no stage date at all",
+        ))
+    return checks
+
+
+def _rows_check(condition: str, field: str | None, reason: str) -> Check:
+    return Check(
+        "unexpected_rows_expectation",
+        {"unexpected_rows_query": f"SELECT _row FROM {{batch}} WHERE {condition}", "description": reason},
+        field,
+        reason,
+    )
+
+
+def declared_checks(spec: SourceSpec) -> list[Check]:
+    return [
+        Check(e["type"], dict(e["kwargs"]), e["kwargs"].get("column"), e["kwargs"].get("description") or e["type"].replace("_", " "))
+        for e in spec.expectations
+    ]
+
+
+_gx_lock = threading.Lock()
+_context = None
+
+
+def _gx_context():
+    """One ephemeral GX context per process, with the DuckDB cure applied (see FACTS.md)."""
+    global _context
+    with _gx_lock:
+        if _context is None:
+            import great_expectations as gx
+            from great_expectations.execution_engine import sqlalchemy_execution_engine as engine_module
+
+            _register_duckdb_persisted_connection(engine_module)
+            _context = gx.get_context(mode="ephemeral")
+            _context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        return _context
+
+
+class _DuckDBDialectName(str):
+    """GX compares dialect names as strings and reads ``.value`` when matching connection strings."""
+
+    value = "duckdb"
+
+
+def _register_duckdb_persisted_connection(engine_module) -> None:
+    """Keep one SQLAlchemy connection open per DuckDB validation.
+
+    Without it GX reads results after the pooled connection closed, and the rollback on close
+    discards DuckDB's pending result: every expectation fails with ``list index out of range``
+    (GX issues #10738, #11579). The regression test ``test_gx_duckdb_cure`` guards this.
+    """
+    dialects = engine_module._PERSISTED_CONNECTION_DIALECTS
+    if "duckdb" not in [str(getattr(d, "value", d)) for d in dialects]:
+        engine_module._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialectName("duckdb"))
+
+
+def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check]) -> list[CheckResult]:
+    """Validate ``table`` of the DuckDB file ``stage_db`` (which nobody else may hold open)."""
+    import great_expectations as gx
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    context = _gx_context()
+    source = context.data_sources.add_sql(name=f"stage_{suite_name}", connection_string=f"duckdb:///{stage_db}")
+    try:
+        batch = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all").get_batch()
+        suite = gx.ExpectationSuite(name=suite_name)
+        for index, check in enumerate(checks):
+            suite.add_expectation(get_expectation_impl(check.type)(**check.kwargs, meta={"check_index": index}))
+        result = batch.validate(
+            suite,
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["_row"],
+                "return_unexpected_index_query": True,
+                "partial_unexpected_count": 20,
+            },
+        )
+    finally:
+        _release(source)
+        context.data_sources.delete(source.name)
+    # GX does not keep the suite's order in its results: match them back by our index.
+    by_index = {r.expectation_config.meta["check_index"]: r for r in result.results}
+    return [_check_result(check, by_index[i], table) for i, check in enumerate(checks)]
+
+
+def _release(source) -> None:
+    """Close every connection GX holds on the staging file, so the loader can open it again.
+
+    DuckDB refuses a second configuration of a file while any connection to it lives. GX keeps
+    two engines (the datasource's, used to test the connection, and the execution engine's), and
+    the execution engine's close() leaves the persisted connection of our cure open.
+    """
+    engine = source.get_execution_engine()
+    if engine._connection is not None:
+        engine._connection.close()
+        engine._connection = None
+    engine.close()
+    source.get_engine().dispose()
+
+
+def _check_result(check: Check, r, table: str) -> CheckResult:
+    doc = r.to_json_dict()
+    res = doc.get("result") or {}
+    failing = None
+    if not r.success:
+        if check.type == "unexpected_rows_expectation":
+            failing = check.kwargs["unexpected_rows_query"].replace("{batch}", table)
+        elif res.get("unexpected_index_query"):
+            failing = "SELECT _row FROM (" + res["unexpected_index_query"].strip().rstrip(";") + ")"
+    unexpected = res.get("unexpected_count", res.get("observed_value"))
+    return CheckResult(
+        check=check,
+        success=bool(r.success),
+        element_count=res.get("element_count"),
+        unexpected_count=unexpected if isinstance(unexpected, int) else None,
+        failing_rows_sql=failing,
+        result_json=json.dumps(doc, default=str, ensure_ascii=False),
+    )

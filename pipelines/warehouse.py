@@ -1,0 +1,224 @@
+"""Warehouse access: migrations, one writer at a time, readers that never see a half-written file.
+
+DuckDB lets no other process open a file while one holds it read-write, not even read-only
+(FACTS.md). So a writer never opens the live file: it copies it, writes the copy, checkpoints,
+closes, and atomically renames the copy over the live file. Readers keep working throughout and
+see either the old or the new warehouse; a writer killed mid-way leaves only a stray copy, which
+the next writer removes. Writers queue on an advisory lock file beside the warehouse.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import WarehouseError
+
+_PID_IN_LOCK_MESSAGE = re.compile(r"PID (\d+)")
+
+
+def sql_dir() -> Path:
+    """``sql/`` of the checkout, or the copy the wheel carries inside the package."""
+    packaged = Path(str(resources.files("pipelines"))) / "sql"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "sql"
+
+
+def read_sql(relative: str) -> str:
+    return (sql_dir() / relative).read_text(encoding="utf-8")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    out = []
+    for path in sorted((sql_dir() / "migrations").glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        out.append((version, path.stem, path.read_text(encoding="utf-8")))
+    return out
+
+
+def latest_schema_version() -> int:
+    return _migrations()[-1][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this warehouse lacks, each in its own transaction; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    done = {r[0] for r in con.execute("SELECT version FROM schema_migration").fetchall()}
+    applied = []
+    for version, name, sql in _migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [version, name])
+        if version == 1:
+            con.execute("INSERT INTO warehouse_meta VALUES ('pii_salt', ?)", [secrets.token_hex(16)])
+        con.execute("COMMIT")
+        applied.append(name)
+    return applied
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET enable_progress_bar = false")
+    limit = os.environ.get("OKRFUNNEL_MEMORY_LIMIT")
+    if limit:
+        con.execute("SET memory_limit = ?", [limit])
+
+
+@contextmanager
+def reader(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, closed on exit so the next one sees a swapped-in file.
+
+    Raises:
+        WarehouseError: no warehouse yet, held by another program, or from a newer okrfunnel.
+    """
+    if not db.exists():
+        raise WarehouseError(
+            "no warehouse here yet", file=db,
+            hint="load exports with `okrfunnel ingest PATH` (or build the demo with `okrfunnel demo`)",
+        )
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as exc:
+        raise _locked(db, exc) from None
+    except duckdb.Error as exc:
+        raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
+    try:
+        _configure(con)
+        _check_schema(con, db)
+        yield con
+    finally:
+        con.close()
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    try:
+        version = con.execute("SELECT max(version) FROM schema_migration").fetchone()[0]
+    except duckdb.CatalogException:
+        raise WarehouseError("not an okrfunnel warehouse (no schema_migration table)", file=db) from None
+    if version < latest_schema_version():
+        raise WarehouseError(
+            f"the warehouse has schema {version}, this okrfunnel needs {latest_schema_version()}",
+            file=db, hint="run any `okrfunnel ingest` to migrate it",
+        )
+    if version > latest_schema_version():
+        raise WarehouseError(
+            f"the warehouse was written by a newer okrfunnel (schema {version})", file=db,
+            hint="upgrade okrfunnel",
+        )
+
+
+def _locked(db: Path, exc: Exception) -> WarehouseError:
+    pid = _PID_IN_LOCK_MESSAGE.search(str(exc))
+    holder = f" (PID {pid.group(1)})" if pid else ""
+    return WarehouseError(
+        f"the warehouse is locked by another program{holder}", file=db,
+        hint="close the program that holds it (a DuckDB shell or notebook) and try again",
+    )
+
+
+class Writer:
+    """A working copy of the warehouse; ``commit`` swaps it in, anything else discards it."""
+
+    def __init__(self, db: Path, con: duckdb.DuckDBPyConnection, work: Path):
+        self.db, self.con, self.work = db, con, work
+
+    @property
+    def salt(self) -> str:
+        return self.con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()[0]
+
+
+@contextmanager
+def writer(db: Path, wait_seconds: float = 60.0) -> Iterator[Writer]:
+    """Exclusive write access through a working copy, swapped in atomically on success.
+
+    Raises:
+        WarehouseError: another okrfunnel keeps writing for longer than ``wait_seconds``, or the
+            file is held by another program.
+    """
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db.with_name(db.name + ".lock")
+    with _exclusive_lock(lock_path, db, wait_seconds):
+        _remove_stray_copies(db)
+        work = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+        if db.exists():
+            _check_not_held(db)
+            shutil.copyfile(db, work)
+        try:
+            con = duckdb.connect(str(work))
+        except duckdb.Error as exc:
+            work.unlink(missing_ok=True)
+            raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
+        try:
+            _configure(con)
+            migrate(con)
+            yield Writer(db, con, work)
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(work, db)
+            _fsync_dir(db.parent)
+        finally:
+            con.close()
+            work.unlink(missing_ok=True)
+
+
+def _check_not_held(db: Path) -> None:
+    """Refuse to copy a file another program is writing: the copy could be torn."""
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except duckdb.IOException as exc:
+        raise _locked(db, exc) from None
+
+
+@contextmanager
+def _exclusive_lock(lock_path: Path, db: Path, wait_seconds: float) -> Iterator[None]:
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip()
+                    raise WarehouseError(
+                        f"another okrfunnel process{f' (PID {holder})' if holder else ''} is writing the warehouse",
+                        file=db, hint="wait for it to finish, then run the command again",
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_stray_copies(db: Path) -> None:
+    """Copies left by writers that were killed (we hold the lock, so none is in use)."""
+    for stray in db.parent.glob(f"{db.name}.tmp-*"):
+        stray.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

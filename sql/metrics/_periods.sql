@@ -1,0 +1,11 @@
+-- Shared head of every metric query: the periods asked for ($periods, a JSON list) and the
+-- exchange rates into the reporting currency ($fx, a JSON list; NULL currency = reporting).
+-- Each metric file continues this WITH: it starts with SELECT, or with more CTEs (", name AS").
+WITH periods AS (
+    SELECT unnest(from_json($periods::JSON,
+        '[{"period": "VARCHAR", "start_date": "DATE", "end_date": "DATE", "prev_start": "DATE", "prev_end": "DATE"}]'),
+        recursive := true)
+),
+fx AS (
+    SELECT unnest(from_json($fx::JSON, '[{"currency": "VARCHAR", "rate": "DOUBLE"}]'), recursive := true)
+)

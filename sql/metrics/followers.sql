@@ -1,0 +1,23 @@
+-- followers: per platform and account, the cumulative count on the last day up to the period's
+-- end that has data, summed. net_new_followers: that minus the same at the previous period's end,
+-- over the accounts that had data by then.
+, per_account AS (
+    SELECT
+        p.period,
+        f.platform,
+        f.account,
+        NULL::VARCHAR AS channel, NULL::VARCHAR AS campaign, NULL::VARCHAR AS region, NULL::VARCHAR AS product,
+        arg_max(f.followers, f.date) FILTER (WHERE f.date <= p.end_date) AS at_end,
+        arg_max(f.followers, f.date) FILTER (WHERE f.date <= p.prev_end) AS at_previous_end
+    FROM periods AS p
+    JOIN follower_daily AS f ON f.date <= p.end_date
+    GROUP BY ALL
+)
+SELECT
+    period,
+    {dim} AS dim,
+    sum(at_end) AS followers,
+    sum(at_end - at_previous_end) AS net_new_followers
+FROM per_account AS f
+WHERE {filters}
+GROUP BY ALL
