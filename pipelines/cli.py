@@ -74,7 +74,8 @@ def ingest(
     source: Annotated[str | None, typer.Option("--source", help="Force this source instead of recognising the header.")] = None,
     sources: SourcesOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat rows set aside as a failure: such a file is not loaded.")] = False,
-    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the exports were made (YYYY-MM-DD) [default: each file's modification date]; no date may fall after it.")] = None,
+    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the exports were made (YYYY-MM-DD) [default: each file's modification date]; no date may fall after it, and the newer export wins where two cover the same days.")] = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load exports into the warehouse; rows that fail validation are set aside with their reason.
@@ -96,7 +97,7 @@ def ingest(
         if not files:
             raise ConfigError("no export files found", file=", ".join(map(str, paths)), expected="CSV, TSV or Excel files")
         outcomes = []
-        with writer(settings.db) as w, Progress(len(files)) as progress:
+        with writer(settings.db, wait_seconds=wait) as w, Progress(len(files)) as progress:
             for path in files:
                 outcome = ingest_file(
                     w, path, registry, source=source, export_date=when, strict=strict,

@@ -50,7 +50,7 @@ class OkrfunnelError(Exception):
         if self.expected:
             text += f"; expected {self.expected}"
         if self.hint:
-            text += f". {self.hint}"
+            text += f". {self.hint[0].upper()}{self.hint[1:]}"
         return text
 
     def as_record(self) -> dict:

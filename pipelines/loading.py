@@ -208,7 +208,7 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
              for i, r in enumerate(results)],
         )
         con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM s.stg ANTI JOIN (SELECT DISTINCT _row FROM s.set_aside) USING (_row)")
-        loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id)
+        loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id, export_date)
         con.execute(
             """UPDATE ingest_run SET rows_loaded = ?, status = ?, finished_at = now(), date_from = ?, date_to = ?
                WHERE run_id = ?""",
@@ -216,6 +216,7 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
         )
         _pause_for_crash_test()
         con.execute("COMMIT")
+        w.changed = True
     except BaseException:
         con.execute("ROLLBACK")
         raise

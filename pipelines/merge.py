@@ -3,10 +3,13 @@
 - Funnel rows with a lead id: the export is the truth for the stages it covers, for the leads it
   holds. Their earlier entries of those stages are replaced; an empty stage date clears it.
 - Funnel rows without a lead id: the export restates its stages over the days it covers.
-- Daily cost and follower rows: the export restates the days it covers for each platform,
-  account (and campaign) it holds; several rows for one key and day are added up (cost) or the
-  last one kept (a cumulative follower count).
-Whatever order overlapping exports arrive in, every day and lead is counted once.
+- Daily cost and follower rows: the export restates the days it covers (its first to its last
+  date) for each platform, account (and campaign) it holds; several rows for one key and day are
+  added up (cost) or the last one kept (a cumulative follower count). Where two exports cover
+  the same key and day, the one with the later export date wins whatever the order they are
+  loaded in (the same date: the later load), so days are never counted twice and a stale export
+  loaded late cannot undo a restatement.
+Every day and lead is counted once.
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from pipelines.warehouse import read_sql
 _DIMS = ("channel", "platform", "campaign", "region", "product")
 
 
-def merge(con: duckdb.DuckDBPyConnection, spec: SourceSpec, headings: dict[str, str], run_id: int) -> tuple[int, date | None, date | None]:
+def merge(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, headings: dict[str, str], run_id: int, export_date: date
+) -> tuple[int, date | None, date | None]:
     """Merge ``incoming`` for ``spec``; return rows merged and the first and last day they cover."""
     loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
     if spec.fact == "funnel":
         stages = [f for f in STAGE_FIELDS if f in headings]
         span = _funnel(con, spec, stages, "lead_id" in headings, run_id)
     else:
-        span = _daily(con, spec, run_id)
+        span = _daily(con, spec, run_id, export_date)
     return loaded, *span
 
 
@@ -84,7 +89,7 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
     return span
 
 
-def _daily(con, spec: SourceSpec, run_id: int):
+def _daily(con, spec: SourceSpec, run_id: int, export_date: date):
     keys = DAILY_KEYS[spec.fact]
     key_cols = ", ".join(f"coalesce({k}, '') AS {k}" for k in keys)
     if spec.fact == "channel_daily":
@@ -97,7 +102,7 @@ def _daily(con, spec: SourceSpec, run_id: int):
         )
         target, insert = "channel_daily", """INSERT INTO channel_daily
             SELECT date, platform, account, channel, campaign, region, product, spend, impressions,
-                   clicks, conversions, currency, ?, ? FROM incoming_day"""
+                   clicks, conversions, currency, ?, ?, ? FROM incoming_day"""
     else:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE incoming_day AS
@@ -106,15 +111,34 @@ def _daily(con, spec: SourceSpec, run_id: int):
                 FROM incoming GROUP BY ALL"""
         )
         target, insert = "follower_daily", """INSERT INTO follower_daily
-            SELECT date, platform, account, followers, new_followers, lost_followers, ?, ? FROM incoming_day"""
-    match = " AND ".join(f"t.{k} = k.{k}" for k in keys)
-    con.execute(
-        f"""DELETE FROM {target} t
-            USING (SELECT DISTINCT {', '.join(keys)} FROM incoming_day) AS k,
-                  (SELECT min(date) AS d0, max(date) AS d1 FROM incoming_day) AS w
-            WHERE {match} AND t.date BETWEEN w.d0 AND w.d1"""
-    )
-    con.execute(insert, [spec.name, run_id])
+            SELECT date, platform, account, followers, new_followers, lost_followers, ?, ?, ? FROM incoming_day"""
+    campaign = "campaign" if "campaign" in keys else "''"
     span = con.execute("SELECT min(date), max(date) FROM incoming_day").fetchone()
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE incoming_cover AS
+            SELECT DISTINCT platform, account, {campaign} AS campaign, ?::DATE AS date_from, ?::DATE AS date_to
+            FROM incoming_day""",
+        list(span),
+    )
+    match = " AND ".join(f"{{a}}.{k} = {{b}}.{k}" for k in keys)
+    # Days a newer export already restated keep that export's rows.
+    con.execute(
+        f"""DELETE FROM incoming_day i USING daily_coverage c
+            WHERE c.fact = ? AND {match.format(a="c", b="i")}
+              AND i.date BETWEEN c.date_from AND c.date_to AND c.export_date > ?""",
+        [spec.fact, export_date],
+    )
+    con.execute(
+        f"""DELETE FROM {target} t USING incoming_cover k
+            WHERE {match.format(a="t", b="k")} AND t.date BETWEEN k.date_from AND k.date_to
+              AND t.export_date <= ?""",
+        [export_date],
+    )
+    con.execute(insert, [spec.name, run_id, export_date])
+    con.execute(
+        "INSERT INTO daily_coverage SELECT ?, platform, account, campaign, date_from, date_to, ?, ? FROM incoming_cover",
+        [spec.fact, export_date, run_id],
+    )
     con.execute("DROP TABLE incoming_day")
+    con.execute("DROP TABLE incoming_cover")
     return span

@@ -93,7 +93,7 @@ def _read_text(path, con, registry, workdir, forced) -> RawFile:
     )
     con.execute("DROP TABLE raw_read")
     raw = RawFile(spec, header.headings, encoding)
-    _sort_rejects(con, spec, header, raw)
+    _sort_rejects(con, path, csv_path, spec, header, raw)
     _drop_skippable(con, spec, raw)
     return raw
 
@@ -109,7 +109,7 @@ def _detect_encoding(path: Path, head: bytes, declared: str) -> str:
             return name
     if declared not in ("auto", "utf-8"):
         return declared
-    if b"\x00" in head:
+    if _looks_binary(head):
         raise InputFileError(
             "this is not a text export (it contains binary data)", file=path,
             expected="a CSV/TSV export or an Excel workbook",
@@ -121,11 +121,25 @@ def _detect_encoding(path: Path, head: bytes, declared: str) -> str:
     except UnicodeDecodeError as exc:
         if declared == "utf-8":
             raise _encoding_error(path, head, exc, "utf-8") from None
+        bad_line = head[: exc.start].count(b"\n") + 1
+        if any(not line.isascii() and _is_utf8(line) for line in head.split(b"\n")[: bad_line - 1]):
+            raise InputFileError(
+                f"mixed encodings: line {bad_line} is not UTF-8 while the lines before it are",
+                file=path, row=bad_line, hint="save the export again in one encoding (UTF-8 preferred)",
+            ) from None
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, head, exc, "UTF-8 or GB18030") from None
     return "gb18030"
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes, or many control characters: no text export looks like that."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head[:8192] if b < 32 and b not in (9, 10, 13))
+    return controls > len(head[:8192]) * 0.05
 
 
 def _encoding_error(path: Path, data: bytes, exc: UnicodeDecodeError, expected: str) -> InputFileError:
@@ -232,13 +246,33 @@ def _explain_csv_error(path: Path, exc: Exception, header: _Header) -> InputFile
     return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=path, row=row)
 
 
-def _sort_rejects(con, spec: SourceSpec, header: _Header, raw: RawFile) -> None:
+def _ends_mid_row(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(max(path.stat().st_size - 2, 0))
+        return not fh.read().endswith(b"\n")
+
+
+def _sort_rejects(con, path: Path, csv_path: Path, spec: SourceSpec, header: _Header, raw: RawFile) -> None:
     """Lines DuckDB could not split into the header's fields: footers are skipped, the rest quarantined."""
     rejects = con.execute(
-        "SELECT line, any_value(csv_line), any_value(error_message) FROM raw_rejects GROUP BY line ORDER BY line"
+        """SELECT line, any_value(csv_line), any_value(error_message), bool_or(error_type IN ('INVALID UNICODE', 'INVALID ENCODING'))
+           FROM raw_rejects GROUP BY line ORDER BY line"""
     ).fetchall()
+    for line, _, _, bad_unicode in rejects:
+        if bad_unicode:
+            raise InputFileError(
+                "mixed encodings: this line is not UTF-8 while the lines before it are", file=path,
+                row=int(line) + header.line_index, hint="save the export again in one encoding (UTF-8 preferred)",
+            )
     footer = [re.compile(p) for p in spec.footer_lines]
-    for line, csv_line, message in rejects:
+    last_line = con.execute("SELECT count(*) FROM raw").fetchone()[0] + len(rejects) + 1
+    if rejects and rejects[-1][0] >= last_line and _ends_mid_row(csv_path):
+        raise InputFileError(
+            "the file ends in the middle of a row: it looks truncated, so none of it is loaded",
+            file=path, row=int(rejects[-1][0]) + header.line_index,
+            hint="export or download it again",
+        )
+    for line, csv_line, message, _ in rejects:
         content = csv_line.strip().strip('"')
         if footer and any(p.search(content) for p in footer):
             raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + 1

@@ -129,10 +129,10 @@ def _locked(db: Path, exc: Exception) -> WarehouseError:
 
 
 class Writer:
-    """A working copy of the warehouse; ``commit`` swaps it in, anything else discards it."""
+    """A working copy of the warehouse, swapped in at the end if ``changed`` was set."""
 
-    def __init__(self, db: Path, con: duckdb.DuckDBPyConnection, work: Path):
-        self.db, self.con, self.work = db, con, work
+    def __init__(self, db: Path, con: duckdb.DuckDBPyConnection, changed: bool):
+        self.db, self.con, self.changed = db, con, changed
 
     @property
     def salt(self) -> str:
@@ -142,6 +142,9 @@ class Writer:
 @contextmanager
 def writer(db: Path, wait_seconds: float = 60.0) -> Iterator[Writer]:
     """Exclusive write access through a working copy, swapped in atomically on success.
+
+    A body that leaves ``changed`` unset (every file already known, say) leaves the warehouse
+    file untouched, byte for byte.
 
     Raises:
         WarehouseError: another okrfunnel keeps writing for longer than ``wait_seconds``, or the
@@ -162,12 +165,13 @@ def writer(db: Path, wait_seconds: float = 60.0) -> Iterator[Writer]:
             raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
         try:
             _configure(con)
-            migrate(con)
-            yield Writer(db, con, work)
-            con.execute("CHECKPOINT")
-            con.close()
-            os.replace(work, db)
-            _fsync_dir(db.parent)
+            w = Writer(db, con, changed=bool(migrate(con)))
+            yield w
+            if w.changed:
+                con.execute("CHECKPOINT")
+                con.close()
+                os.replace(work, db)
+                _fsync_dir(db.parent)
         finally:
             con.close()
             work.unlink(missing_ok=True)

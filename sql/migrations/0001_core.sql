@@ -109,7 +109,8 @@ CREATE TABLE channel_daily (
     conversions DECIMAL(18, 4),
     currency VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
-    run_id INTEGER NOT NULL
+    run_id INTEGER NOT NULL,
+    export_date DATE NOT NULL
 );
 
 CREATE TABLE follower_daily (
@@ -120,5 +121,19 @@ CREATE TABLE follower_daily (
     new_followers BIGINT,
     lost_followers BIGINT,
     source VARCHAR NOT NULL,
+    run_id INTEGER NOT NULL,
+    export_date DATE NOT NULL
+);
+
+-- Which days of which key each daily export restated. For any key and day, the rows that count
+-- are those of the newest export covering it, whatever order the exports were loaded in.
+CREATE TABLE daily_coverage (
+    fact VARCHAR NOT NULL,              -- channel_daily | followers
+    platform VARCHAR NOT NULL,
+    account VARCHAR NOT NULL,
+    campaign VARCHAR NOT NULL,          -- '' for follower counts
+    date_from DATE NOT NULL,
+    date_to DATE NOT NULL,
+    export_date DATE NOT NULL,
     run_id INTEGER NOT NULL
 );

@@ -1,0 +1,65 @@
+"""Shared test helpers: run the real CLI in-process against a real DuckDB file in a temp folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def cli(db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``cli("ingest", path, ...)``: the okrfunnel command against this test's warehouse."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OKRFUNNEL_CONFIG", raising=False)
+    monkeypatch.delenv("OKRFUNNEL_DB", raising=False)
+    runner = CliRunner()
+
+    def run(*args, with_db: bool = True) -> CliResult:
+        argv = [str(a) for a in args] + (["--db", str(db)] if with_db else [])
+        result = runner.invoke(app, argv, catch_exceptions=False)
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def metrics(cli, period: str, *names: str, by: str | None = None, filters: tuple[str, ...] = ()) -> list[dict]:
+    args = ["metrics", "--period", period, "--format", "json"]
+    for name in names:
+        args += ["--metric", name]
+    if by:
+        args += ["--by", by]
+    for f in filters:
+        args += ["--filter", f]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    return result.json()

@@ -1,0 +1,189 @@
+"""Bad input is normal: each case gives one line naming the file (and row/column), a non-zero
+exit for that file, the other files of the same command still loaded, and the warehouse intact."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import query
+
+GOOD = "date,platform,campaign,spend,impressions,clicks,currency\n2026-07-01,zhihu,brand,100.50,1000,10,CNY\n2026-07-02,zhihu,brand,99.50,900,9,CNY\n"
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def ingest_with_good(cli, tmp_path: Path, bad: Path):
+    """Ingest a bad file beside a good one; return the result and check the good one loaded."""
+    good = write(tmp_path / "good.csv", GOOD)
+    result = cli("ingest", bad, good, "--export-date", "2026-10-01")
+    assert result.exit_code == 1
+    assert "good.csv: generic_cost: 2 rows loaded" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert str(bad) in errors[0]
+    return errors[0]
+
+
+def test_empty_file(cli, tmp_path):
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "empty.csv", b""))
+    assert "the file is empty (0 bytes)" in error
+
+
+def test_binary_garbage(cli, tmp_path):
+    garbage = bytes(range(256)) * 40
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "garbage.csv", garbage))
+    assert "not a text export (it contains binary data)" in error
+
+
+def test_binary_without_nul_bytes(cli, tmp_path):
+    garbage = bytes(b % 31 + 1 for b in range(4000))
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "noise.csv", garbage))
+    assert "binary data" in error
+
+
+def test_wrong_encoding_names_the_line(cli, tmp_path):
+    latin1 = "date,platform,campaign,spend,currency\n2026-07-01,zhihu,caf\xe9,1,CNY\n".encode("latin-1")
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "latin1.csv", latin1))
+    assert "cannot decode byte 0xe9 on line 2" in error
+    assert "row 2" in error
+
+
+def test_mixed_encodings_utf8_then_gbk(cli, tmp_path):
+    content = ("日期,平台,推广计划,消费,币种\n2026-07-01,baidu,品牌,1,CNY\n".encode("utf-8")
+               + "2026-07-02,baidu,品牌,2,CNY\n".encode("gbk"))
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "mixed.csv", content))
+    assert "mixed encodings" in error
+    assert "row 3" in error
+
+
+def test_mixed_encodings_gbk_then_utf8(cli, tmp_path):
+    content = ("日期,平台,推广计划,消费,币种\n2026-07-01,baidu,品牌,1,CNY\n".encode("gbk")
+               + "2026-07-02,baidu,品牌,2,CNY\n".encode("utf-8"))
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "mixed.csv", content))
+    assert "mixed encodings: line 3 is UTF-8" in error
+
+
+def test_unknown_header_names_closest_sources_and_missing_columns(cli, tmp_path):
+    bad = write(tmp_path / "unknown.csv", "Day,Campaign,Cost,Clicks\n2026-07-01,a,1,2\n")
+    error = ingest_with_good(cli, tmp_path, bad)
+    assert "no source knows this header; closest: google_ads_campaigns (missing 'Currency code')" in error
+    assert "--source NAME" in error
+
+
+def test_truncated_file_loads_nothing(cli, tmp_path, db):
+    bad = write(tmp_path / "truncated.csv", GOOD.replace("zhihu", "wechat_ads") + "2026-07-03,wechat_ads,bra")
+    error = ingest_with_good(cli, tmp_path, bad)
+    assert "row 4: the file ends in the middle of a row" in error
+    assert query(db, "SELECT count(*) FROM channel_daily WHERE platform = 'wechat_ads'") == [(0,)]
+
+
+def test_header_without_rows(cli, tmp_path):
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "header_only.csv", GOOD.splitlines()[0] + "\n"))
+    assert "the export has a header but no data rows (source generic_cost)" in error
+
+
+def test_missing_file(cli, tmp_path):
+    error = ingest_with_good(cli, tmp_path, tmp_path / "nowhere.csv")
+    assert "file not found" in error
+
+
+def test_broken_source_file_names_file_and_key(cli, tmp_path):
+    folder = tmp_path / "my_sources"
+    folder.mkdir()
+    write(folder / "zhihu.yaml", "name: zhihu_ads\nfact: channel_daily\ncolumns:\n  spnd: 消费\n")
+    result = cli("ingest", write(tmp_path / "good.csv", GOOD), "--sources", folder)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {folder / 'zhihu.yaml'}, column 'columns.spnd': unknown field; expected one of "
+        "date, account, platform, campaign, region, product, channel, spend, impressions, clicks, conversions, currency"
+    )
+
+
+def test_source_file_that_is_not_yaml(cli, tmp_path):
+    folder = tmp_path / "my_sources"
+    folder.mkdir()
+    write(folder / "broken.yaml", "name: x\ncolumns: [unclosed\n")
+    result = cli("sources", "list", "--sources", folder, with_db=False)
+    assert result.exit_code == 1
+    assert f"error: {folder / 'broken.yaml'}" in result.stderr and "not valid YAML" in result.stderr
+
+
+def test_missing_warehouse_for_a_query(cli, db):
+    result = cli("runs")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {db}: no warehouse here yet. Load exports with `okrfunnel ingest PATH` (or build the demo with `okrfunnel demo`)"
+
+
+HOLD_OPEN = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_warehouse_locked_by_another_program(cli, tmp_path, db):
+    assert cli("ingest", write(tmp_path / "good.csv", GOOD), "--export-date", "2026-10-01").exit_code == 0
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        more = write(tmp_path / "more.csv", GOOD.replace("2026-07-0", "2026-08-0"))
+        result = cli("ingest", more, "--export-date", "2026-10-01")
+        assert result.exit_code == 1
+        assert f"the warehouse is locked by another program (PID {holder.pid})" in result.stderr
+        assert cli("runs").exit_code == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert query(db, "SELECT count(*) FROM ingest_run") == [(1,)]
+
+
+def test_another_okrfunnel_writing(cli, tmp_path, db):
+    import fcntl
+
+    lock = db.with_name(db.name + ".lock")
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.write("4242")
+        fh.flush()
+        result = cli("ingest", write(tmp_path / "good.csv", GOOD), "--wait", "0.5")
+    assert result.exit_code == 1
+    assert "another okrfunnel process (PID 4242) is writing the warehouse" in result.stderr
+    assert not db.exists()
+
+
+def test_bad_command_line_values(cli, tmp_path):
+    result = cli("ingest", write(tmp_path / "good.csv", GOOD), "--export-date", "01/10/2026")
+    assert result.exit_code == 1
+    assert "bad --export-date (got '01/10/2026'); expected a date as YYYY-MM-DD" in result.stderr
+    result = cli("ingest", tmp_path / "good.csv", "--source", "nope")
+    assert result.exit_code == 1 and "no source named 'nope'" in result.stderr
+
+
+def test_input_files_are_never_modified(cli, tmp_path):
+    path = write(tmp_path / "good.csv", GOOD)
+    bad = write(tmp_path / "bad.csv", GOOD.replace("100.50", "-3"))
+    before = {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in (path, bad)}
+    cli("ingest", path, bad, "--export-date", "2026-10-01")
+    assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in (path, bad)} == before
+
+
+def test_mixed_encodings_beyond_the_first_block(cli, tmp_path):
+    """The encoding is guessed from the first 256 KiB; a later line in another one still fails cleanly."""
+    rows = "".join(f"2026-07-01,baidu,品牌{i},1,CNY\n" for i in range(12000))
+    content = ("日期,平台,推广计划,消费,币种\n" + rows).encode("utf-8") + "2026-07-02,baidu,品牌,2,CNY\n".encode("gbk")
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "mixed.csv", content))
+    assert "mixed encodings" in error
+    assert "row 12002" in error

@@ -1,0 +1,69 @@
+"""HubSpot contacts: the hand-written fixture and its expected facts, worked out by hand.
+
+Fixture rows (Q3 2026 = 2026-07-01..2026-09-30):
+  101 created 07-01, MQL 07-03, SQL 07-10, opp 07-20, won 08-15, Paid Search, 12000
+  102 created 07-02, MQL 07-05, Organic Social
+  103 created 06-28, MQL 07-01, SQL 09-30 23:00, Paid Social
+  104 created 07-15, AI Referrals
+  105 created 08-01, MQL 08-02, SQL 08-05, opp 08-10, won 09-01, Offline Sources, "30,000"
+  106 Create Date "not a date"                    -> set aside (row 7)
+  107 created 09-10, MQL 09-12, "Some New Source"  -> channel other, with a warning
+  105 again, identical line                       -> skipped
+  (no Record ID)                                  -> set aside (row 10)
+  108 Recent Deal Amount -5                       -> set aside (row 11)
+"""
+
+from conftest import FIXTURES, metrics, query
+
+FIXTURE = FIXTURES / "sources" / "hubspot_contacts.csv"
+
+
+def test_counts_and_cohorts_for_the_quarter(cli, db):
+    result = cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    assert result.exit_code == 0, result.stderr
+    assert "6 rows loaded, 3 set aside" in result.stdout
+    assert "1 identical duplicate line" in result.stdout
+    assert "'Some New Source' (1)" in result.stderr
+
+    (q3,) = metrics(cli, "2026-Q3", "leads", "mqls", "sqls", "opportunities", "wins", "won_revenue",
+                    "mql_to_sql_rate", "sql_to_won_rate")
+    assert q3 == {
+        "period": "2026-Q3", "leads": 5, "mqls": 5, "sqls": 3, "opportunities": 2, "wins": 2,
+        "won_revenue": 42000, "mql_to_sql_rate": 0.6, "sql_to_won_rate": 2 / 3,
+    }
+    (july,) = metrics(cli, "2026-07", "leads", "mqls", "sqls", "mql_to_sql_rate")
+    assert july == {"period": "2026-07", "leads": 3, "mqls": 3, "sqls": 1, "mql_to_sql_rate": 2 / 3}
+
+
+def test_channels_follow_the_source_map(cli):
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    rows = metrics(cli, "2026-Q3", "mqls", "leads", by="channel")
+    assert {r["channel"]: (r["mqls"], r["leads"]) for r in rows} == {
+        "paid_search": (1, 1), "organic_social": (1, 1), "paid_social": (1, 0),
+        "events": (1, 1), "other": (1, 1), "referral": (0, 1),
+    }
+
+
+def test_set_aside_rows_name_row_column_value_and_reason(cli):
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    rows = cli("quarantine", "--format", "json").json()
+    assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [
+        (7, "Create Date", "not a date", "unexpected_rows_expectation"),
+        (10, "Record ID", None, "expect_column_values_to_not_be_null"),
+        (11, "Recent Deal Amount", "-5", "expect_column_values_to_be_between"),
+    ]
+    assert rows[2]["reason"] == "must not be negative"
+    assert '"First Name":"Hal"' in rows[2]["raw_row"]
+
+
+def test_email_and_phone_are_never_stored_in_clear(cli, db):
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    dump = "\n".join(
+        str(row)
+        for table in ("funnel_stage_entry", "lead_state", "quarantine", "validation_result", "ingest_run")
+        for row in query(db, f"SELECT * FROM {table}")
+    )
+    assert "@example.com" not in dump
+    assert "138 0000 0001" not in dump and "13800000001" not in dump
+    (email_hash,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert len(email_hash) == 64

@@ -1,0 +1,154 @@
+"""Idempotency, replacement of restated data, order independence, atomicity and crash safety."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from itertools import permutations
+from pathlib import Path
+
+import pytest
+
+from conftest import metrics, query
+
+HUBSPOT_HEADER = '"Record ID","Create Date","Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)""","Date entered ""Sales Qualified Lead (Lifecycle Stage Pipeline)""","Original Traffic Source"\n'
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_same_file_twice_changes_nothing(cli, tmp_path, db):
+    export = write(tmp_path / "contacts.csv", HUBSPOT_HEADER + "1,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n")
+    assert cli("ingest", export, "--export-date", "2026-10-01").exit_code == 0
+    before = digest(db)
+    copy = write(tmp_path / "copy-of-contacts.csv", export.read_text(encoding="utf-8"))
+    result = cli("ingest", export, copy, "--export-date", "2026-10-01")
+    assert result.exit_code == 0
+    assert result.stdout.count("already loaded (same content as run 1") == 2
+    assert digest(db) == before
+
+
+def test_a_crm_snapshot_replaces_the_earlier_state_of_its_leads(cli, tmp_path):
+    """Snapshot 1: leads 1-3. Snapshot 2 (later): lead 1 lost its SQL date, lead 2 became MQL on
+    07-20 instead of 07-05 and SQL, lead 4 is new; lead 3 is absent and keeps its state.
+    July after both: MQLs 1 (07-02), 2 (07-20), 3 (07-03) = 3; SQLs 2 (07-25) = 1; leads 4."""
+    first = write(tmp_path / "s1.csv", HUBSPOT_HEADER
+                  + "1,2026-07-01 10:00,2026-07-02 10:00,2026-07-03 10:00,Paid Search\n"
+                  + "2,2026-07-01 11:00,2026-07-05 10:00,,Paid Search\n"
+                  + "3,2026-07-02 11:00,2026-07-03 10:00,,Organic Search\n")
+    second = write(tmp_path / "s2.csv", HUBSPOT_HEADER
+                   + "1,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n"
+                   + "2,2026-07-01 11:00,2026-07-20 10:00,2026-07-25 10:00,Paid Search\n"
+                   + "4,2026-07-10 11:00,,,Email Marketing\n")
+    assert cli("ingest", first, "--export-date", "2026-08-01").exit_code == 0
+    assert cli("ingest", second, "--export-date", "2026-08-02").exit_code == 0
+    (july,) = metrics(cli, "2026-07", "leads", "mqls", "sqls", "mql_to_sql_rate")
+    assert july == {"period": "2026-07", "leads": 4, "mqls": 3, "sqls": 1, "mql_to_sql_rate": 1 / 3}
+
+
+COST_HEADER = "date,platform,campaign,spend,currency\n"
+EXPORT_A = COST_HEADER + "".join(f"2026-07-0{d},zhihu,brand,10,CNY\n" for d in range(1, 8))  # 07-01..07-07, 70
+EXPORT_B = COST_HEADER + "".join(f"2026-07-{d:02d},zhihu,brand,20,CNY\n" for d in range(5, 11))  # 07-05..07-10, restated
+EXPORT_C = COST_HEADER + "2026-07-03,zhihu,brand,15,CNY\n2026-07-04,zhihu,brand,15,CNY\n"  # 07-03..07-04 only
+
+
+@pytest.mark.parametrize("order", list(permutations("ABC")))
+def test_overlapping_daily_exports_count_each_day_once_in_any_order(cli, tmp_path, order):
+    """Export dates: A 07-08, B 07-11, C 07-12, so per day the newest export covering it wins:
+    07-01..02 from A (2 x 10), 07-03..04 from C (2 x 15), 07-05..10 from B (6 x 20): 20+30+120 = 170."""
+    exports = {"A": (EXPORT_A, "2026-07-08"), "B": (EXPORT_B, "2026-07-11"), "C": (EXPORT_C, "2026-07-12")}
+    for name in order:
+        text, exported = exports[name]
+        assert cli("ingest", write(tmp_path / f"{name}.csv", text), "--export-date", exported).exit_code == 0
+    (july,) = metrics(cli, "2026-07-01..2026-07-10", "spend")
+    assert july["spend"] == 170
+    (days_3_4,) = metrics(cli, "2026-07-03..2026-07-04", "spend")
+    assert days_3_4["spend"] == 30
+
+
+def test_identical_duplicate_lines_count_once_and_segments_add_up(cli, tmp_path):
+    """Line 2 appears twice (counted once); the two different rows for the same day and campaign
+    (e.g. two networks) add up: 10 + 5 = 15."""
+    text = COST_HEADER + "2026-07-01,zhihu,brand,10,CNY\n2026-07-01,zhihu,brand,10,CNY\n2026-07-01,zhihu,brand,5,CNY\n"
+    result = cli("ingest", write(tmp_path / "dup.csv", text), "--export-date", "2026-07-02")
+    assert "2 rows loaded" in result.stdout and "skipped 1 identical duplicate line" in result.stdout
+    assert metrics(cli, "2026-07-01..2026-07-01", "spend")[0]["spend"] == 15
+
+
+def test_rows_without_lead_ids_are_counted_and_replaced_by_a_reexport(cli, tmp_path):
+    """MQL report without ids: 07-01 x3, 07-02 x2 = 5; the re-export restates 07-02 as 4 and adds
+    07-03 x1: 3 + 4 + 1 = 8, nothing counted twice."""
+    header = "date,stage,campaign,count\n"
+    first = write(tmp_path / "r1.csv", header + "2026-07-01,mql,webinar,3\n2026-07-02,mql,webinar,2\n")
+    second = write(tmp_path / "r2.csv", header + "2026-07-02,mql,webinar,4\n2026-07-03,mql,webinar,1\n")
+    cli("ingest", first, "--export-date", "2026-07-03")
+    assert metrics(cli, "2026-07", "mqls")[0]["mqls"] == 5
+    cli("ingest", second, "--export-date", "2026-07-04")
+    assert metrics(cli, "2026-07", "mqls")[0]["mqls"] == 8
+
+
+def test_strict_refuses_a_file_with_set_aside_rows(cli, tmp_path, db):
+    bad = write(tmp_path / "bad.csv", COST_HEADER + "2026-07-01,zhihu,brand,-10,CNY\n2026-07-02,zhihu,brand,10,CNY\n")
+    result = cli("ingest", bad, "--strict", "--export-date", "2026-07-03")
+    assert result.exit_code == 1
+    assert "1 rows would be set aside and --strict is on; nothing loaded" in result.stderr
+    assert query(db, "SELECT count(*) FROM channel_daily") == [(0,)]
+    assert query(db, "SELECT count(*) FROM ingest_run") == [(0,)]
+
+
+def test_dates_after_the_export_date_are_set_aside(cli, tmp_path):
+    text = COST_HEADER + "2026-07-01,zhihu,brand,10,CNY\n2026-07-09,zhihu,brand,10,CNY\n"
+    cli("ingest", write(tmp_path / "future.csv", text), "--export-date", "2026-07-08")
+    (row,) = cli("quarantine", "--format", "json").json()
+    assert (row["row"], row["column"], row["value"], row["reason"]) == (
+        3, "date", "2026-07-09", "date is after the export's date 2026-07-08")
+
+
+def test_a_run_records_its_counts_and_validation(cli, tmp_path):
+    text = COST_HEADER + "2026-07-01,zhihu,brand,10,CNY\n2026-07-01,zhihu,brand,10,CNY\n2026-07-02,zhihu,brand,x,CNY\n2026-07-03,zhihu,brand,1,XYZ\n2026-07-04,zhihu,brand,1,CNY\n"
+    cli("ingest", write(tmp_path / "run.csv", text), "--export-date", "2026-07-08")
+    (run,) = cli("runs", "--format", "json").json()
+    assert (run["rows_read"], run["rows_loaded"], run["rows_set_aside"], run["rows_skipped"], run["status"]) == (
+        5, 2, 2, 1, "loaded_with_rows_set_aside")
+    checks = cli("validations", "--run", "1", "--format", "json").json()
+    failed = {(c["column"], c["expectation"], c["unexpected_count"]) for c in checks if not c["success"]}
+    assert failed == {("spend", "unexpected_rows_expectation", 1), ("currency", "expect_column_values_to_be_in_set", 1)}
+
+
+CRASH = """
+import sys
+from pipelines.cli import app
+app(["ingest", sys.argv[1], "--db", sys.argv[2], "--export-date", "2026-08-01"])
+"""
+
+
+def test_kill_during_the_load_leaves_the_warehouse_unchanged(cli, tmp_path, db):
+    first = write(tmp_path / "a.csv", EXPORT_A)
+    assert cli("ingest", first, "--export-date", "2026-07-08").exit_code == 0
+    before = digest(db)
+    second = write(tmp_path / "b.csv", EXPORT_B)
+    marker = tmp_path / "inside-transaction"
+    env = {**os.environ, "OKRFUNNEL_FAULT_PAUSE_BEFORE_COMMIT": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-c", CRASH, str(second), str(db)], env=env, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "ingest never reached its transaction"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert digest(db) == before
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == 70
+    result = cli("ingest", second, "--export-date", "2026-07-11")
+    assert result.exit_code == 0, result.stderr
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == 40 + 120
+    assert not list(db.parent.glob(db.name + ".tmp-*"))
