@@ -2,11 +2,11 @@
 SELECT
     p.period,
     {dim} AS dim,
-    sum(c.spend * coalesce(fx.rate, 1)) AS spend,
-    sum(c.impressions) AS impressions,
-    sum(c.clicks) AS clicks
+    sum(f.spend * coalesce(fx.rate, 1)) AS spend,
+    sum(f.impressions) AS impressions,
+    sum(f.clicks) AS clicks
 FROM periods AS p
-JOIN channel_daily AS c ON c.date BETWEEN p.start_date AND p.end_date
-LEFT JOIN fx ON fx.currency = c.currency
+JOIN channel_daily AS f ON f.date BETWEEN p.start_date AND p.end_date
+LEFT JOIN fx ON fx.currency = f.currency
 WHERE {filters}
 GROUP BY ALL
