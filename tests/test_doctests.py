@@ -9,4 +9,5 @@ from pipelines import metrics, sqltext
 
 @pytest.mark.parametrize("module", [metrics, sqltext])
 def test_docstring_examples(module):
-    assert doctest.testmod(module).failed == 0
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
