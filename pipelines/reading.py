@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def _read_text(path, con, registry, workdir, forced) -> RawFile:
     head = _read_head(path)
     encoding = _detect_encoding(path, head, forced.encoding if forced else "auto")
     lines = _decode_head(head, encoding).splitlines()[:_HEAD_LINES]
-    header, spec = _find_header(path, lines, registry, forced)
+    header, spec = _find_header(path, _text_candidates(lines, forced), registry, forced)
     csv_path = path
     if encoding != "utf-8":
         csv_path = workdir / "transcoded.csv"
@@ -186,26 +187,26 @@ def _is_utf8(data: bytes) -> bool:
         return False
 
 
-def _find_header(path: Path, lines: list[str], registry: Registry, forced: SourceSpec | None):
-    """The first line that some source (or the forced one) recognises as its header."""
-    candidates: list[_Header] = []
-    for index, line in enumerate(lines):
-        if not line.strip():
+def _find_header(path: Path, candidates: Iterable[_Header], registry: Registry, forced: SourceSpec | None):
+    """The first candidate header row that some source (or the forced one) recognises."""
+    pool = Registry([forced]) if forced is not None else registry
+    seen: list[_Header] = []
+    for header in candidates:
+        if len(header.headings) < 2:
             continue
-        for delim in _delimiters(line, forced):
-            headings = [h.strip() for h in next(csv.reader([line], delimiter=delim))]
-            if len(headings) < 2:
-                continue
-            header = _Header(index, delim, headings)
-            candidates.append(header)
-            best = registry.rank(headings) if forced is None else None
-            if forced is not None:
-                match = next(m for m in Registry([forced]).rank(headings))
-                if match.complete:
-                    return header, forced
-            elif best and best[0].complete:
-                return header, best[0].spec
-    raise _unknown_header(path, candidates, registry, forced)
+        seen.append(header)
+        spec = pool.recognise(header.headings)
+        if spec is not None:
+            return header, spec
+    raise _unknown_header(path, seen, pool, forced)
+
+
+def _text_candidates(lines: list[str], forced: SourceSpec | None) -> Iterator[_Header]:
+    """Each of the first lines split by each delimiter it contains, most frequent first."""
+    for index, line in enumerate(lines):
+        if line.strip():
+            for delim in _delimiters(line, forced):
+                yield _Header(index, delim, [h.strip() for h in next(csv.reader([line], delimiter=delim))])
 
 
 def _delimiters(line: str, forced: SourceSpec | None) -> tuple[str, ...]:
@@ -215,17 +216,15 @@ def _delimiters(line: str, forced: SourceSpec | None) -> tuple[str, ...]:
     return tuple(sorted(present, key=line.count, reverse=True)) or (",",)
 
 
-def _unknown_header(path, candidates, registry, forced) -> InputFileError:
+def _unknown_header(path, candidates: list[_Header], pool: Registry, forced) -> InputFileError:
     if not candidates:
         return InputFileError(
             "no header row found in the first lines", file=path,
             expected="a CSV/TSV export with a row of column headings",
         )
     header = max(candidates, key=lambda h: len(h.headings))
-    pool = Registry([forced]) if forced else registry
-    closest = pool.rank(header.headings)[:3]
     described = "; ".join(
-        f"{m.spec.name} (missing {', '.join(repr(c) for c in m.missing)})" for m in closest
+        f"{m.spec.name} (missing {', '.join(repr(c) for c in m.missing)})" for m in pool.rank(header.headings)[:3]
     )
     what = f"the header does not fit source {forced.name}" if forced else "no source knows this header"
     return InputFileError(
@@ -315,6 +314,7 @@ def _columns(con) -> list[str]:
 
 def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) -> RawFile:
     import fastexcel
+    import pyarrow as pa
 
     try:
         book = fastexcel.read_excel(path)
@@ -325,20 +325,17 @@ def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
         head = book.load_sheet(sheet, header_row=None, n_rows=_HEAD_LINES, dtypes="string").to_arrow()
     except Exception as exc:
         raise InputFileError(f"cannot read sheet {sheet!r}: {exc}", file=path) from None
-    lines = [
-        ",".join(_csv_cell(v) for v in row.values())
-        for row in head.to_pylist()
-    ]
-    header, spec = _find_header(path, lines, registry, forced)
+    rows = (
+        _Header(index, "", ["" if v is None else str(v).strip() for v in row.values()])
+        for index, row in enumerate(head.to_pylist())
+    )
+    header, spec = _find_header(path, rows, registry, forced)
     table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
+    first_row = header.line_index + 2
+    table = table.add_column(0, "_row", pa.array(range(first_row, first_row + table.num_rows), pa.int64()))
     con.register("excel_rows", table)
-    con.execute(f"CREATE TABLE raw AS SELECT rowid + {header.line_index + 2} AS _row, * FROM excel_rows")
+    con.execute("CREATE TABLE raw AS SELECT * FROM excel_rows")
     con.unregister("excel_rows")
-    raw = RawFile(spec, [str(c) for c in table.column_names], "xlsx")
+    raw = RawFile(spec, [str(c) for c in table.column_names if c != "_row"], "xlsx")
     _drop_skippable(con, spec, raw)
     return raw
-
-
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f'"{text}"' if "," in text or '"' in text else text

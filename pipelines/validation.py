@@ -56,8 +56,9 @@ def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> l
     fields = FACTS[spec.fact]
     checks: list[Check] = []
     keys = set(REQUIRED[spec.fact]) | ({"lead_id"} if "lead_id" in spec.columns else set())
-    for name in sorted(keys):
-        checks.append(Check("expect_column_values_to_not_be_null", {"column": name}, name, "a value is required"))
+    # On the cell's text, so a cell that is there but does not parse is reported once, as such.
+    for name in sorted(keys - set(spec.constants)):
+        checks.append(Check("expect_column_values_to_not_be_null", {"column": f"{name}__raw"}, name, "a value is required"))
     for name, fld in fields.items():
         if name not in present or name in spec.constants:
             continue
