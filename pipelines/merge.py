@@ -47,7 +47,7 @@ def _stage_rows(stages: list[str]) -> str:
 
 
 def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
-    columns = "lead_id, stage, entered_at, coalesce(entries, 1), " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
+    columns = "lead_id, stage, entered_at, coalesce(entries, 0), " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
     con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_stage AS {_stage_rows(stages)}")
     if keyed:
         # The latest row of a lead in the file wins (long-form reports repeat a lead per stage).

@@ -80,10 +80,7 @@ def _norm(heading: str) -> str:
     return " ".join(heading.strip().lower().split())
 
 
-def find_heading(spec_headings: tuple[str, ...], headings: list[str]) -> str | None:
-    """The export's own spelling of the first candidate heading it has."""
+def find_headings(spec_headings: tuple[str, ...], headings: list[str]) -> list[str]:
+    """The export's own spelling of each candidate heading it has, in the candidates' order."""
     by_norm = {_norm(h): h for h in headings}
-    for candidate in spec_headings:
-        if _norm(candidate) in by_norm:
-            return by_norm[_norm(candidate)]
-    return None
+    return [by_norm[_norm(c)] for c in spec_headings if _norm(c) in by_norm]

@@ -14,7 +14,7 @@ import duckdb
 
 from pipelines.facts import FACTS, Field
 from pipelines.reading import RawFile
-from pipelines.registry import find_heading
+from pipelines.registry import find_headings
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
 
@@ -31,15 +31,13 @@ class Staged:
 def stage(con: duckdb.DuckDBPyConnection, raw: RawFile, salt: str) -> Staged:
     """Create ``stg`` from ``raw`` (identical duplicate lines kept once)."""
     spec = raw.spec
-    headings = {
-        canon: heading
-        for canon, mapping in spec.columns.items()
-        if (heading := find_heading(mapping.headings, raw.headings)) is not None
-    }
+    found = {canon: find_headings(m.headings, raw.headings) for canon, m in spec.columns.items()}
+    found = {canon: hs for canon, hs in found.items() if hs}
     _create_value_maps(con, spec)
     selects = ["_row"]
     for name, fld in FACTS[spec.fact].items():
-        selects.extend(_field_sql(spec, fld, headings, name))
+        selects.extend(_field_sql(spec, fld, name, found.get(name, []), raw.headings))
+    headings = {canon: hs[0] for canon, hs in found.items()}
     before = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     con.execute("SET VARIABLE okrfunnel_salt = ?", [salt])
     con.execute(
@@ -57,17 +55,23 @@ def _clean(heading: str, spec: SourceSpec) -> str:
     return f"CASE WHEN trim({quote_ident(heading)}) IN ({nulls}) THEN NULL ELSE trim({quote_ident(heading)}) END"
 
 
-def _field_sql(spec: SourceSpec, fld: Field, headings: dict[str, str], name: str) -> list[str]:
+def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export_headings: list[str]) -> list[str]:
+    """Typed value and cleaned text of one field: the first non-empty of its headings present."""
     if name in spec.constants:
         return [f"{sql_literal(spec.constants[name])} AS {name}"]
-    if name not in headings:
-        return [f"NULL::{_sql_type(fld)} AS {name}", f"NULL::VARCHAR AS {name}__raw"] if fld.type != "pii" else [f"NULL::VARCHAR AS {name}_hash"]
-    text = _clean(headings[name], spec)
+    if not found:
+        if fld.type == "pii":
+            return [f"NULL::VARCHAR AS {name}_hash"]
+        # A report row without a count column stands for one stage entry.
+        default = "1" if name == "entries" else "NULL"
+        return [f"{default}::{_sql_type(fld)} AS {name}", f"NULL::VARCHAR AS {name}__raw"]
+    cleaned = [_clean(h, spec) for h in found]
+    text = cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
     mapping = spec.columns[name]
     if mapping.when_column:
-        cond = find_heading(mapping.when_column, list(_all_headings(spec, headings)))
+        cond = find_headings(mapping.when_column, export_headings)
         values = ", ".join(sql_literal(v) for v in mapping.when_values)
-        text = f"CASE WHEN trim({quote_ident(cond or mapping.when_column[0])}) IN ({values}) THEN {text} END"
+        text = f"CASE WHEN trim({quote_ident(cond[0])}) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
     raw_col = f"{text} AS {name}__raw"
     if fld.type == "pii":
         return [f"{_hash_sql(name, text)} AS {name}_hash"]
@@ -83,12 +87,6 @@ def _field_sql(spec: SourceSpec, fld: Field, headings: dict[str, str], name: str
     if name in spec.value_maps and fld.type != "channel":
         return [f"{typed(_mapped_sql(spec, name, text))} AS {name}", raw_col]
     return [f"{typed(text)} AS {name}", raw_col]
-
-
-def _all_headings(spec: SourceSpec, headings: dict[str, str]):
-    yield from headings.values()
-    for mapping in spec.columns.values():
-        yield from mapping.when_column
 
 
 def _sql_type(fld: Field) -> str:

@@ -224,25 +224,42 @@ def generate_export(path: Path, rows: int, seed: int) -> Export:
 @dataclass
 class Measurement:
     seconds: float
+    cpu_seconds: float  # user + system of the child: less sensitive than wall time to a busy machine
     peak_bytes: int
     returncode: int
     stdout: str
     stderr: str
+    other_cpu_seconds: float | None = None  # CPU that other programs used meanwhile: noise
+
+
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds all programs have used since boot (Linux /proc/stat), or None elsewhere."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Measurement:
     """Run ``cmd``; wall time, and the peak RSS of that child alone (``os.wait4``)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        busy_before = _busy_cpu_seconds()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        busy_after = _busy_cpu_seconds()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         # ru_maxrss is in KiB on Linux (bytes on macOS).
         scale = 1 if sys.platform == "darwin" else 1024
-        return Measurement(seconds, usage.ru_maxrss * scale, proc.returncode, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        other = None if busy_before is None or busy_after is None else max(busy_after - busy_before - cpu, 0.0)
+        return Measurement(seconds, cpu, usage.ru_maxrss * scale, proc.returncode, out.read(), err.read(), other)
 
 
 def okrfunnel_executable() -> str:
@@ -540,6 +557,28 @@ def run_profile(export: Export, db: Path, workdir: Path, export_date: date) -> d
 # --- reporting ----------------------------------------------------------------------------------
 
 
+def describe(m: Measurement) -> str:
+    text = f"{m.seconds:.2f} s wall, {m.cpu_seconds:.1f} s CPU, peak {m.peak_bytes / MB:,.0f} MB"
+    if m.other_cpu_seconds is not None:
+        text += f"; other programs used {m.other_cpu_seconds:.1f} CPU-s meanwhile"
+    return text
+
+
+def okrfunnel_commit() -> str | None:
+    """The checkout's commit (with "+dirty" for uncommitted changes), for telling results apart."""
+    try:
+        import pipelines
+    except ImportError:
+        return None
+    root = Path(pipelines.__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "pipelines", "sql"], cwd=root, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -562,9 +601,11 @@ def print_profile(p: dict) -> None:
 
 
 def report(export: Export, floors: list[Measurement], ingests: list[Measurement],
-           check: Verification, export_date: date, profile: dict | None) -> dict:
+           check: Verification, export_date: date, profile: dict | None, load_at_start: float) -> dict:
     floor_s = statistics.median(m.seconds for m in floors)
     ingest_s = statistics.median(m.seconds for m in ingests)
+    floor_cpu = statistics.median(m.cpu_seconds for m in floors)
+    ingest_cpu = statistics.median(m.cpu_seconds for m in ingests)
     floor_peak = statistics.median(m.peak_bytes for m in floors)
     ingest_peak = statistics.median(m.peak_bytes for m in ingests)
     ratio = ingest_s / floor_s
@@ -574,8 +615,8 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
     rows = [
         ("rows in the file", f"{export.rows:,}"),
         ("file size", f"{export.bytes / MB:,.1f} MB"),
-        ("floor: DuckDB CREATE TABLE AS read_csv", f"{floor_s:.2f} s, peak {floor_peak / MB:,.0f} MB"),
-        ("okrfunnel ingest", f"{ingest_s:.2f} s, peak {ingest_peak / MB:,.0f} MB"),
+        ("floor: DuckDB CREATE TABLE AS read_csv", f"{floor_s:.2f} s ({floor_cpu:.1f} s CPU), peak {floor_peak / MB:,.0f} MB"),
+        ("okrfunnel ingest", f"{ingest_s:.2f} s ({ingest_cpu:.1f} s CPU), peak {ingest_peak / MB:,.0f} MB"),
         ("okrfunnel rows/s", f"{export.rows / ingest_s:,.0f}"),
         ("floor rows/s", f"{export.rows / floor_s:,.0f}"),
         ("ratio okrfunnel / floor", f"{ratio:.2f}x"),
@@ -592,6 +633,11 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
           f"planted bad {export.planted_total:,})")
     for problem in check.problems:
         print(f"    problem: {problem}")
+    other = [m.other_cpu_seconds for m in (*floors, *ingests) if m.other_cpu_seconds is not None]
+    wall = sum(m.seconds for m in (*floors, *ingests))
+    if other and sum(other) > 0.1 * wall:
+        print(f"  noise: other programs used {sum(other):.0f} CPU-s during {wall:.0f} s of measurements; "
+              "rerun on a quiet machine (or with --repeat) before trusting the times")
     if profile:
         print_profile(profile)
     numbers = {
@@ -600,16 +646,21 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
         "export_date": export_date.isoformat(), "repeat": k,
         "floor_seconds": round(floor_s, 3), "floor_peak_mb": round(floor_peak / MB),
         "okrfunnel_seconds": round(ingest_s, 3), "okrfunnel_peak_mb": round(ingest_peak / MB),
+        "floor_cpu_seconds": round(floor_cpu, 2), "okrfunnel_cpu_seconds": round(ingest_cpu, 2),
         "ratio": round(ratio, 3), "okrfunnel_rows_per_second": round(export.rows / ingest_s),
         "floor_runs_seconds": [round(m.seconds, 3) for m in floors],
         "okrfunnel_runs_seconds": [round(m.seconds, 3) for m in ingests],
         "floor_runs_peak_mb": [round(m.peak_bytes / MB) for m in floors],
         "okrfunnel_runs_peak_mb": [round(m.peak_bytes / MB) for m in ingests],
+        "floor_runs_other_cpu_seconds": [m.other_cpu_seconds and round(m.other_cpu_seconds, 1) for m in floors],
+        "okrfunnel_runs_other_cpu_seconds": [m.other_cpu_seconds and round(m.other_cpu_seconds, 1) for m in ingests],
         "target_ratio": TARGET_RATIO, "ratio_verdict": verdict(ratio_ok),
         "target_peak_gb": TARGET_PEAK_BYTES / 1e9, "memory_verdict": verdict(memory_ok),
         "verification": {**asdict(check), "ok": check.ok},
         "machine": {"cpus": os.cpu_count(), "memory_gb": round(_memory_bytes() / 1e9, 1),
-                    "python": platform.python_version(), "duckdb": duckdb.__version__},
+                    "python": platform.python_version(), "duckdb": duckdb.__version__,
+                    "load_average_at_start": load_at_start},
+        "okrfunnel_commit": okrfunnel_commit(),
     }
     if profile:
         numbers["profile"] = {key: profile[key] for key in ("total_seconds", "phases", "functions", "statements")}
@@ -649,6 +700,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(profile_child(Path(csv), Path(db), date.fromisoformat(when))))
         return 0
 
+    load_at_start = round(os.getloadavg()[0], 2)
+    if load_at_start > 0.5:
+        print(f"note: load average {load_at_start} before starting: another program is busy, times will be noisy")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="okrfunnel-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     workdir = workdir.resolve()
@@ -664,9 +718,9 @@ def main(argv: list[str] | None = None) -> int:
             for stale in (floor_db, ingest_db):
                 stale.unlink(missing_ok=True)
             floors.append(measure_floor(export, floor_db, workdir))
-            print(f"run {run}: floor {floors[-1].seconds:.2f} s, {floors[-1].peak_bytes / MB:,.0f} MB", flush=True)
+            print(f"run {run}: floor {describe(floors[-1])}", flush=True)
             ingests.append(measure_ingest(export, ingest_db, workdir, export_date))
-            print(f"run {run}: okrfunnel ingest {ingests[-1].seconds:.2f} s, {ingests[-1].peak_bytes / MB:,.0f} MB", flush=True)
+            print(f"run {run}: okrfunnel ingest {describe(ingests[-1])}", flush=True)
             check = verify(ingest_db, export)
             if not args.keep:
                 floor_db.unlink(missing_ok=True)
@@ -678,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
             profile = run_profile(export, profile_db, workdir, export_date)
             if not args.keep:
                 profile_db.unlink(missing_ok=True)
-        numbers = report(export, floors, ingests, check, export_date, profile)
+        numbers = report(export, floors, ingests, check, export_date, profile, load_at_start)
     finally:
         if not args.keep:
             if args.workdir:

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import metrics, query
 
-HUBSPOT_HEADER = '"Record ID","Create Date","Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)""","Date entered ""Sales Qualified Lead (Lifecycle Stage Pipeline)""","Original Traffic Source"\n'
+HUBSPOT_HEADER = '"Record ID","Email","Create Date","Date entered ""Marketing Qualified Lead (Lifecycle Stage Pipeline)""","Date entered ""Sales Qualified Lead (Lifecycle Stage Pipeline)""","Original Traffic Source"\n'
 
 
 def write(path: Path, text: str) -> Path:
@@ -28,7 +28,7 @@ def digest(path: Path) -> str:
 
 
 def test_the_same_file_twice_changes_nothing(cli, tmp_path, db):
-    export = write(tmp_path / "contacts.csv", HUBSPOT_HEADER + "1,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n")
+    export = write(tmp_path / "contacts.csv", HUBSPOT_HEADER + "1,,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n")
     assert cli("ingest", export, "--export-date", "2026-10-01").exit_code == 0
     before = digest(db)
     copy = write(tmp_path / "copy-of-contacts.csv", export.read_text(encoding="utf-8"))
@@ -43,13 +43,13 @@ def test_a_crm_snapshot_replaces_the_earlier_state_of_its_leads(cli, tmp_path):
     07-20 instead of 07-05 and SQL, lead 4 is new; lead 3 is absent and keeps its state.
     July after both: MQLs 1 (07-02), 2 (07-20), 3 (07-03) = 3; SQLs 2 (07-25) = 1; leads 4."""
     first = write(tmp_path / "s1.csv", HUBSPOT_HEADER
-                  + "1,2026-07-01 10:00,2026-07-02 10:00,2026-07-03 10:00,Paid Search\n"
-                  + "2,2026-07-01 11:00,2026-07-05 10:00,,Paid Search\n"
-                  + "3,2026-07-02 11:00,2026-07-03 10:00,,Organic Search\n")
+                  + "1,,2026-07-01 10:00,2026-07-02 10:00,2026-07-03 10:00,Paid Search\n"
+                  + "2,,2026-07-01 11:00,2026-07-05 10:00,,Paid Search\n"
+                  + "3,,2026-07-02 11:00,2026-07-03 10:00,,Organic Search\n")
     second = write(tmp_path / "s2.csv", HUBSPOT_HEADER
-                   + "1,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n"
-                   + "2,2026-07-01 11:00,2026-07-20 10:00,2026-07-25 10:00,Paid Search\n"
-                   + "4,2026-07-10 11:00,,,Email Marketing\n")
+                   + "1,,2026-07-01 10:00,2026-07-02 10:00,,Paid Search\n"
+                   + "2,,2026-07-01 11:00,2026-07-20 10:00,2026-07-25 10:00,Paid Search\n"
+                   + "4,,2026-07-10 11:00,,,Email Marketing\n")
     assert cli("ingest", first, "--export-date", "2026-08-01").exit_code == 0
     assert cli("ingest", second, "--export-date", "2026-08-02").exit_code == 0
     (july,) = metrics(cli, "2026-07", "leads", "mqls", "sqls", "mql_to_sql_rate")

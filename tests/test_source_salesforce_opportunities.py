@@ -27,7 +27,14 @@ Leads (see test_source_salesforce_leads.py) then opportunities, same lead_namesp
   By channel (first touch = the lead's Lead Source): organic_search (A01) 1 win, 12500.50;
   paid_social (A06) 1 win, 30000.
 Loading the opportunities first and the leads afterwards gives the same numbers.
+
+An opportunity created on an account, not converted from a lead, has an empty Converted Lead ID;
+the source's description says the Opportunity ID then stands for the lead, so the deal still
+counts (written by the test): 006A (lead 00QA) won 7/10 1000 + 006B (no lead) won 7/11 2000
+-> July wins 2, won_revenue 3000.
 """
+
+import pytest
 
 from conftest import FIXTURES, metrics
 
@@ -80,3 +87,17 @@ def test_order_of_the_two_reports_does_not_matter(cli):
     assert cli("ingest", LEADS, "--export-date", "2026-10-01").exit_code == 0
     (q3,) = metrics(cli, "2026-Q3", *Q3_METRICS)
     assert q3 == Q3_EXPECTED
+
+
+def test_a_won_opportunity_without_a_converted_lead_still_counts(cli, tmp_path):
+    path = tmp_path / "opportunities.csv"
+    path.write_text(
+        '"Opportunity ID","Converted Lead ID","Stage","Amount","Created Date","Close Date"\n'
+        '"006A","00QA","Closed Won","1000","7/1/2026","7/10/2026"\n'
+        '"006B","","Closed Won","2000","7/2/2026","7/11/2026"\n',
+        encoding="utf-8",
+    )
+    result = cli("ingest", path, "--export-date", "2026-10-01")
+    assert result.exit_code == 0, result.stderr
+    (july,) = metrics(cli, "2026-07", "wins", "won_revenue")
+    assert july == {"period": "2026-07", "wins": 2, "won_revenue": 3000}

@@ -27,6 +27,7 @@ import xlsxwriter
 
 from conftest import metrics
 
+
 ROWS = [
     ("2026-06-29", 12, 3, 9, 1009),
     ("2026-06-30", 15, 5, 10, 1019),

@@ -1,0 +1,91 @@
+"""Generic daily ad cost, with English headings and with Chinese headings: figures by hand.
+
+``fixtures/sources/generic_cost_en.csv`` (row 1 header date,platform,account,channel,campaign,
+region,spend,impressions,clicks,conversions,currency):
+  row  date   platform   channel      spend   impr  clicks  currency
+   2   07-01  meta_ads   paid_social  150.00  8000    95    USD
+   3   07-01  Bing_Ads   paid_search   60.50  1200    40    USD   (platform ids are lowercased)
+   4   07-02  meta_ads   paid_social  165.25  8500   101    USD
+   5   07-02  bing_ads   paid_search   58.75  1100    38    USD
+   6   07-03  meta_ads   paid_social  140.00  7900    88    usd   (currency codes are uppercased)
+   7   07-03  bing_ads   ...                               DOLLARS -> set aside: not ISO 4217
+   8   07-04  (blank)    ...                                       -> set aside: no platform
+  5 rows load, 2 set aside.
+  2026-07-01..07-07: spend 150.00 + 60.50 + 165.25 + 58.75 + 140.00 = 574.50;
+      impressions 8000 + 1200 + 8500 + 1100 + 7900 = 26700; clicks 95 + 40 + 101 + 38 + 88 = 362
+  by platform: meta_ads 150.00 + 165.25 + 140.00 = 455.25; bing_ads 60.50 + 58.75 = 119.25
+  by channel: paid_social 455.25; paid_search 119.25
+
+``fixtures/sources/generic_cost_zh.csv`` (日期,平台,账户,渠道,推广计划,消费,展现,点击,币种; CNY):
+  row  日期        平台        账户        消费        展现   点击
+   2   2026-07-01  zhihu       知乎机构号  "1,200.00"  30000  450
+   3   2026-07-02  zhihu       知乎机构号     980.50   26000  380
+   4   2026-07-01  wechat_ads  公众号广告    2000.00   50000  600
+   5   2026-07-02  wechat_ads  公众号广告    2100.00   52000  640
+   6   2026-07-03  wechat_ads  公众号广告  "￥1800.00" 48000  590   (currency sign stripped)
+   7   2026-07-03  zhihu       知乎机构号     -50.00                -> set aside: negative
+   8   2026.07.04  zhihu       ...                                 -> set aside: not a date
+  5 rows load, 2 set aside.
+  2026-07-01..07-07: spend 1200.00 + 980.50 + 2000.00 + 2100.00 + 1800.00 = 8080.50;
+      impressions 30000 + 26000 + 50000 + 52000 + 48000 = 206000; clicks 450+380+600+640+590 = 2660
+  by platform: zhihu 1200.00 + 980.50 = 2180.50; wechat_ads 2000 + 2100 + 1800 = 5900.00
+  by account: 知乎机构号 2180.50; 公众号广告 5900.00
+"""
+
+import pytest
+
+from conftest import FIXTURES, metrics
+
+EN = FIXTURES / "sources" / "generic_cost_en.csv"
+ZH = FIXTURES / "sources" / "generic_cost_zh.csv"
+WEEK = "2026-07-01..2026-07-07"
+
+
+def _spend_by(cli, dim):
+    return {r[dim]: r["spend"] for r in metrics(cli, WEEK, "spend", by=dim)}
+
+
+def test_english_headings(cli):
+    result = cli("ingest", EN, "--export-date", "2026-07-08")
+    assert result.exit_code == 0, result.stderr
+    assert "generic_cost: 5 rows loaded, 2 set aside" in result.stdout
+
+    rows = cli("quarantine", "--format", "json").json()
+    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+        (7, "currency", "DOLLARS", "expect_column_values_to_be_in_set",
+         "expected an ISO 4217 currency code such as USD or CNY"),
+        (8, "platform", None, "expect_column_values_to_not_be_null", "a value is required"),
+    ]
+
+    (week,) = metrics(cli, WEEK, "spend", "impressions", "clicks")
+    assert week == {"period": WEEK, "spend": pytest.approx(574.50, abs=1e-9), "impressions": 26700, "clicks": 362}
+    assert _spend_by(cli, "platform") == {
+        "meta_ads": pytest.approx(455.25, abs=1e-9), "bing_ads": pytest.approx(119.25, abs=1e-9),
+    }
+    assert _spend_by(cli, "channel") == {
+        "paid_social": pytest.approx(455.25, abs=1e-9), "paid_search": pytest.approx(119.25, abs=1e-9),
+    }
+
+
+def test_chinese_headings(cli):
+    result = cli("ingest", ZH, "--export-date", "2026-07-08")
+    assert result.exit_code == 0, result.stderr
+    assert "generic_cost: 5 rows loaded, 2 set aside" in result.stdout
+
+    rows = cli("quarantine", "--format", "json").json()
+    assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [
+        (7, "消费", "-50.00", "expect_column_values_to_be_between"),
+        (8, "日期", "2026.07.04", "unexpected_rows_expectation"),
+    ]
+    assert rows[0]["reason"] == "must not be negative"
+    assert rows[1]["reason"].startswith("expected a date")
+
+    (week,) = metrics(cli, WEEK, "spend", "impressions", "clicks")
+    assert week == {"period": WEEK, "spend": pytest.approx(8080.50, abs=1e-9), "impressions": 206000, "clicks": 2660}
+    assert _spend_by(cli, "platform") == {
+        "zhihu": pytest.approx(2180.50, abs=1e-9), "wechat_ads": pytest.approx(5900.00, abs=1e-9),
+    }
+    assert _spend_by(cli, "account") == {
+        "知乎机构号": pytest.approx(2180.50, abs=1e-9), "公众号广告": pytest.approx(5900.00, abs=1e-9),
+    }
+    assert _spend_by(cli, "channel") == {"paid_social": pytest.approx(8080.50, abs=1e-9)}
