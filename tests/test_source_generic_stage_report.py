@@ -45,7 +45,6 @@ lead "" -> a report's "-" or empty count means no entries (or a row to set aside
 entry: July leads = 5.
 """
 
-import pytest
 
 from conftest import FIXTURES, metrics
 

@@ -34,7 +34,6 @@ counts (written by the test): 006A (lead 00QA) won 7/10 1000 + 006B (no lead) wo
 -> July wins 2, won_revenue 3000.
 """
 
-import pytest
 
 from conftest import FIXTURES, metrics
 
