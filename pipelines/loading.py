@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -111,8 +109,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         )
     export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
     forced = registry.get(source) if source else None
-    workdir = Path(tempfile.mkdtemp(prefix="okrfunnel-stage-", dir=os.environ.get("OKRFUNNEL_STAGING_DIR")))
-    try:
+    with w.scratch() as workdir:
         stage_db = workdir / "stage.duckdb"
         on_step("reading")
         with duckdb.connect(str(stage_db)) as con:
@@ -133,8 +130,6 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
             _collect_failures(con, raw, staged, results)
         on_step("loading")
         return _load(w, path, digest, raw, staged, results, stage_db, export_date, started, strict)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResult]) -> None:

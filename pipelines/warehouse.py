@@ -134,6 +134,18 @@ class Writer:
     def __init__(self, db: Path, con: duckdb.DuckDBPyConnection, changed: bool):
         self.db, self.con, self.changed = db, con, changed
 
+    @contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A folder for staging files beside the warehouse (same disk; a killed writer's
+        leftovers are removed with its copy by the next writer)."""
+        folder = self.db.with_name(f"{self.db.name}.tmp-{os.getpid()}-stage")
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     @property
     def salt(self) -> str:
         return self.con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()[0]
@@ -215,9 +227,13 @@ def _exclusive_lock(lock_path: Path, db: Path, wait_seconds: float) -> Iterator[
 
 
 def _remove_stray_copies(db: Path) -> None:
-    """Copies left by writers that were killed (we hold the lock, so none is in use)."""
+    """Copies and staging folders left by writers that were killed (we hold the lock, so none is
+    in use)."""
     for stray in db.parent.glob(f"{db.name}.tmp-*"):
-        stray.unlink(missing_ok=True)
+        if stray.is_dir():
+            shutil.rmtree(stray, ignore_errors=True)
+        else:
+            stray.unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:
