@@ -23,12 +23,12 @@ import duckdb
 from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
-from pipelines.reading import EXCEL_SUFFIXES, RawFile, read_raw
+from pipelines.reading import EXCEL_SUFFIXES, RawFile, raw_columns, read_raw
 from pipelines.registry import Registry
 from pipelines.sqltext import quote_ident, sql_literal
 from pipelines.staging import Staged, stage
 from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
-from pipelines.warehouse import Writer
+from pipelines.warehouse import Writer, configure
 
 INPUT_SUFFIXES = {".csv", ".tsv", ".txt", *EXCEL_SUFFIXES}
 # Fault injection for the crash test: pause inside the transaction, before COMMIT, and say so by
@@ -113,7 +113,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         stage_db = workdir / "stage.duckdb"
         on_step("reading")
         with duckdb.connect(str(stage_db)) as con:
-            con.execute("SET enable_progress_bar = false")
+            configure(con)
             raw = read_raw(path, con, registry, workdir, forced)
             data_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
             if data_rows == 0 and not raw.malformed:
@@ -127,6 +127,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         on_step("validating")
         results = run_suite(stage_db, "stg", raw.spec.name, checks)
         with duckdb.connect(str(stage_db)) as con:
+            configure(con)
             _collect_failures(con, raw, staged, results)
         on_step("loading")
         return _load(w, path, digest, raw, staged, results, stage_db, export_date, started, strict)
@@ -135,7 +136,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
 def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResult]) -> None:
     """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
     pii = {h for f, h in staged.headings.items() if FACTS[raw.spec.fact][f].type == "pii"}
-    columns = [c for (c,) in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall() if c != "_row"]
+    columns = raw_columns(con)
     row_json = "json_object(" + ", ".join(
         f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + quote_ident(c)}" for c in columns
     ) + ")::VARCHAR"
@@ -152,7 +153,7 @@ def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResu
         con.execute(
             f"""INSERT INTO set_aside
                 SELECT r._row, ?, {value}, ?, ?, ?, {row_json}
-                FROM raw AS r WHERE r._row IN ({result.failing_rows_sql})""",
+                FROM raw_rows AS r WHERE r._row IN ({result.failing_rows_sql})""",
             [heading or check.field, check.reason, check.type, index],
         )
 

@@ -38,51 +38,57 @@ def merge(
     return loaded, *span
 
 
-def _stage_rows(stages: list[str]) -> str:
-    """``incoming`` unpivoted to one row per row and stage (entered_at NULL: stage cleared)."""
-    return " UNION ALL ".join(
-        f"SELECT _row, '{STAGE_FIELDS[f]}' AS stage, {f} AS entered_at, * EXCLUDE (_row) FROM incoming"
-        for f in stages
-    )
-
-
 def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
-    columns = "lead_id, stage, entered_at, coalesce(entries, 0), " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming_stage AS {_stage_rows(stages)}")
+    """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above."""
+    carried = "lead_id, entries, " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE incoming_stage AS
+            UNPIVOT (SELECT _row, {carried}, {', '.join(f'{f} AS "{STAGE_FIELDS[f]}"' for f in stages)} FROM incoming)
+            ON {', '.join(f'"{STAGE_FIELDS[f]}"' for f in stages)} INTO NAME stage VALUE entered_at"""
+    )
     if keyed:
-        # The latest row of a lead in the file wins (long-form reports repeat a lead per stage).
+        rows, leads = con.execute("SELECT count(*), count(DISTINCT lead_id) FROM incoming").fetchone()
+        if rows > leads:
+            # Long-form reports repeat a lead, once per stage: the latest row of a lead and stage wins.
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE incoming_stage AS SELECT * FROM incoming_stage
+                   QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY _row DESC) = 1"""
+            )
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE incoming_stage AS
-               SELECT * FROM incoming_stage
-               QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY (entered_at IS NULL), _row DESC) = 1"""
-        )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE touched_leads AS
-               SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming""",
+            "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
             [spec.namespace],
         )
         con.execute(
             """DELETE FROM funnel_stage_entry e
-               WHERE e.lead_namespace = ? AND e.stage IN (SELECT DISTINCT stage FROM incoming_stage)
+               WHERE e.lead_namespace = ? AND list_contains(?, e.stage)
                  AND e.lead_id IN (SELECT lead_id FROM touched_leads)""",
-            [spec.namespace],
+            [spec.namespace, [STAGE_FIELDS[f] for f in stages]],
         )
     else:
         con.execute(
             """DELETE FROM funnel_stage_entry e
                USING (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
-                      FROM incoming_stage WHERE entered_at IS NOT NULL GROUP BY stage) AS w
+                      FROM incoming_stage GROUP BY stage) AS w
                WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = w.stage
                  AND e.entered_at::DATE BETWEEN w.d0 AND w.d1""",
             [spec.name],
         )
     con.execute(
         f"""INSERT INTO funnel_stage_entry
-            SELECT ?, {columns}, ?, ?, _row FROM incoming_stage WHERE entered_at IS NOT NULL""",
+            SELECT ?, lead_id, stage, entered_at, coalesce(entries, 0), {', '.join(_DIMS)},
+                   amount, currency, email_hash, phone_hash, ?, ?, _row
+            FROM incoming_stage""",
         [spec.namespace, spec.name, run_id],
     )
     if keyed:
-        con.execute(read_sql("load/refresh_lead_state.sql"))
+        con.execute(
+            "DELETE FROM lead_state WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
+            [spec.namespace],
+        )
+        if len(stages) == len(STAGE_FIELDS) and rows == leads:
+            con.execute(read_sql("load/lead_state_from_snapshot.sql"), {"namespace": spec.namespace})
+        else:
+            con.execute(read_sql("load/lead_state_from_entries.sql"))
         con.execute("DROP TABLE touched_leads")
     span = con.execute("SELECT min(entered_at)::DATE, max(entered_at)::DATE FROM incoming_stage").fetchone()
     con.execute("DROP TABLE incoming_stage")

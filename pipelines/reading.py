@@ -32,7 +32,11 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BO
 
 @dataclass
 class RawFile:
-    """The export loaded as text into ``raw`` (one row per record, ``_row`` as a spreadsheet counts)."""
+    """The export loaded as text into table ``raw``, one row per record in file order.
+
+    View ``raw_rows`` adds ``_row``, the row number a spreadsheet shows (``rowid`` plus the rows
+    above the first record); DuckDB keeps a row's ``rowid`` when other rows are deleted.
+    """
 
     spec: SourceSpec
     headings: list[str]
@@ -81,7 +85,7 @@ def _read_text(path, con, registry, workdir, forced) -> RawFile:
         _transcode(path, encoding, csv_path)
     try:
         con.execute(
-            f"""CREATE TABLE raw_read AS SELECT * FROM read_csv({sql_literal(str(csv_path))},
+            f"""CREATE TABLE raw AS SELECT * FROM read_csv({sql_literal(str(csv_path))},
                 header = true, skip = {header.line_index}, delim = ?, quote = '"', escape = '"',
                 all_varchar = true, store_rejects = true, rejects_table = 'raw_rejects',
                 rejects_scan = 'raw_reject_scans', sample_size = -1)""",
@@ -89,14 +93,15 @@ def _read_text(path, con, registry, workdir, forced) -> RawFile:
         )
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(path, exc, header) from None
-    con.execute(
-        f"CREATE TABLE raw AS SELECT rowid + {header.line_index + 2} AS _row, * FROM raw_read"
-    )
-    con.execute("DROP TABLE raw_read")
+    _number_rows(con, header.line_index + 2)
     raw = RawFile(spec, header.headings, encoding)
     _sort_rejects(con, path, csv_path, spec, header, raw)
     _drop_skippable(con, spec, raw)
     return raw
+
+
+def _number_rows(con, first_row: int) -> None:
+    con.execute(f"CREATE VIEW raw_rows AS SELECT rowid + {first_row} AS _row, * FROM raw")
 
 
 def _read_head(path: Path) -> bytes:
@@ -282,7 +287,7 @@ def _sort_rejects(con, path: Path, csv_path: Path, spec: SourceSpec, header: _He
 
 def _drop_skippable(con, spec: SourceSpec, raw: RawFile) -> None:
     """Summary rows (``Total: ...``) and blank rows are not data: counted as skipped, not loaded."""
-    columns = [c for c in _columns(con) if c != "_row"]
+    columns = raw_columns(con)
     raw.rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0] + len(raw.malformed)
     all_blank = " AND ".join(f"nullif(trim({quote_ident(c)}), '') IS NULL" for c in columns)
     blank = con.execute(f"DELETE FROM raw WHERE {all_blank}").fetchone()[0]
@@ -305,7 +310,7 @@ def _drop_skippable(con, spec: SourceSpec, raw: RawFile) -> None:
             raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + n
 
 
-def _columns(con) -> list[str]:
+def raw_columns(con) -> list[str]:
     return [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()]
 
 
@@ -314,7 +319,6 @@ def _columns(con) -> list[str]:
 
 def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) -> RawFile:
     import fastexcel
-    import pyarrow as pa
 
     try:
         book = fastexcel.read_excel(path)
@@ -331,11 +335,10 @@ def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
     )
     header, spec = _find_header(path, rows, registry, forced)
     table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
-    first_row = header.line_index + 2
-    table = table.add_column(0, "_row", pa.array(range(first_row, first_row + table.num_rows), pa.int64()))
     con.register("excel_rows", table)
     con.execute("CREATE TABLE raw AS SELECT * FROM excel_rows")
     con.unregister("excel_rows")
-    raw = RawFile(spec, [str(c) for c in table.column_names if c != "_row"], "xlsx")
+    _number_rows(con, header.line_index + 2)
+    raw = RawFile(spec, [str(c) for c in table.column_names], "xlsx")
     _drop_skippable(con, spec, raw)
     return raw

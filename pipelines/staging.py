@@ -3,7 +3,7 @@
 For every parsed field ``f`` the table holds ``f`` (typed, NULL when the text does not parse) and
 ``f__raw`` (the trimmed text, NULL when blank or a placeholder such as ``--``), so "does not parse"
 is ``f__raw IS NOT NULL AND f IS NULL`` and the expectations can see it. Email and phone are hashed
-here with the warehouse's salt and never reach ``stg`` in clear.
+here with the warehouse's salt and never reach ``stg`` in clear. ``stg`` is a view over ``raw``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.facts import FACTS, Field
-from pipelines.reading import RawFile
+from pipelines.reading import RawFile, raw_columns
 from pipelines.registry import find_headings
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
 
+_SALT = "__okrfunnel_salt__"
 _CURRENCY_PREFIX = r"^(?:[A-Z]{1,3}\$|[$¥€£₹￥]|[A-Z]{3}\s+)\s*"
 
 
@@ -29,7 +30,7 @@ class Staged:
 
 
 def stage(con: duckdb.DuckDBPyConnection, raw: RawFile, salt: str) -> Staged:
-    """Create ``stg`` from ``raw`` (identical duplicate lines kept once)."""
+    """Create ``stg`` from ``raw``, identical repeated lines kept once."""
     spec = raw.spec
     found = {canon: find_headings(m.headings, raw.headings) for canon, m in spec.columns.items()}
     found = {canon: hs for canon, hs in found.items() if hs}
@@ -37,16 +38,42 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawFile, salt: str) -> Staged:
     selects = ["_row"]
     for name, fld in FACTS[spec.fact].items():
         selects.extend(_field_sql(spec, fld, name, found.get(name, []), raw.headings))
+    duplicates = _drop_identical_lines(con)
+    # A view, not a table: validation reads a few columns of it per check and the loader reads it
+    # once, so typing in place beats writing every typed row to disk and reading it back. The
+    # salt is inlined because a view cannot see another connection's variables; the staging
+    # file lives beside the warehouse that holds the salt anyway, and is deleted after the load.
+    sql = f"CREATE VIEW stg AS SELECT {', '.join(selects)} FROM raw_rows"
+    con.execute(sql.replace(_SALT, sql_literal(salt)))
     headings = {canon: hs[0] for canon, hs in found.items()}
-    before = con.execute("SELECT count(*) FROM raw").fetchone()[0]
-    con.execute("SET VARIABLE okrfunnel_salt = ?", [salt])
-    con.execute(
-        f"""CREATE TABLE stg AS
-        WITH distinct_raw AS (SELECT min(_row) AS _row, * EXCLUDE (_row) FROM raw GROUP BY ALL)
-        SELECT {', '.join(selects)} FROM distinct_raw ORDER BY _row"""
-    )
-    after = con.execute("SELECT count(*) FROM stg").fetchone()[0]
-    return Staged(headings, before - after, _unmapped_values(con, spec, headings))
+    return Staged(headings, duplicates, _unmapped_values(con, spec, headings))
+
+
+def keeps_text(spec: SourceSpec, fld: Field) -> bool:
+    """Whether ``stg`` keeps the cleaned text ``f__raw`` beside the value: for fields that are
+    parsed (to tell "empty" from "does not parse") or mapped (to name unmapped values)."""
+    return fld.type in ("timestamp", "date", "number", "integer") or fld.name in spec.value_maps
+
+
+def _drop_identical_lines(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete repeats of identical lines (the first stays); return how many.
+
+    Hashing every row and grouping the hashes is cheap; only rows sharing a hash are compared
+    in full, which also rules out hash collisions.
+    """
+    columns = [quote_ident(c) for c in raw_columns(con)]
+    row_hash = f"hash({', '.join(columns)})"
+    shared = con.execute(
+        f"SELECT list(h) FROM (SELECT {row_hash} AS h FROM raw GROUP BY h HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if not shared:
+        return 0
+    con.execute(f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, * FROM raw WHERE list_contains(?, {row_hash})", [shared])
+    same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in columns)
+    return con.execute(
+        f"""DELETE FROM raw WHERE rowid IN (
+                SELECT b.rid FROM repeat_candidates a JOIN repeat_candidates b ON a.rid < b.rid AND {same})"""
+    ).fetchone()[0]
 
 
 def _clean(heading: str, spec: SourceSpec) -> str:
@@ -64,7 +91,8 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
             return [f"NULL::VARCHAR AS {name}_hash"]
         # A report row without a count column stands for one stage entry.
         default = "1" if name == "entries" else "NULL"
-        return [f"{default}::{_sql_type(fld)} AS {name}", f"NULL::VARCHAR AS {name}__raw"]
+        raw_col = [f"NULL::VARCHAR AS {name}__raw"] if keeps_text(spec, fld) else []
+        return [f"{default}::{_sql_type(fld)} AS {name}", *raw_col]
     cleaned = [_clean(h, spec) for h in found]
     text = cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
     mapping = spec.columns[name]
@@ -72,9 +100,9 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
         cond = find_headings(mapping.when_column, export_headings)
         values = ", ".join(sql_literal(v) for v in mapping.when_values)
         text = f"CASE WHEN trim({quote_ident(cond[0])}) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
-    raw_col = f"{text} AS {name}__raw"
     if fld.type == "pii":
         return [f"{_hash_sql(name, text)} AS {name}_hash"]
+    raw_col = [f"{text} AS {name}__raw"] if keeps_text(spec, fld) else []
     typed = {
         "text": lambda t: f"lower({t})" if name == "platform" else t,
         "currency": lambda t: f"upper({t})",
@@ -85,8 +113,8 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
         "integer": lambda t: f"try_cast({_number_sql(t, spec)} AS BIGINT)",
     }[fld.type]
     if name in spec.value_maps and fld.type != "channel":
-        return [f"{typed(_mapped_sql(spec, name, text))} AS {name}", raw_col]
-    return [f"{typed(text)} AS {name}", raw_col]
+        return [f"{typed(_mapped_sql(spec, name, text))} AS {name}", *raw_col]
+    return [f"{typed(text)} AS {name}", *raw_col]
 
 
 def _sql_type(fld: Field) -> str:
@@ -106,7 +134,7 @@ def _number_sql(text: str, spec: SourceSpec) -> str:
 
 def _hash_sql(name: str, text: str) -> str:
     normalised = f"lower({text})" if name == "email" else f"regexp_replace({text}, '[^0-9+]', '', 'g')"
-    return f"CASE WHEN {text} IS NULL THEN NULL ELSE sha256(getvariable('okrfunnel_salt') || {normalised}) END"
+    return f"CASE WHEN {text} IS NULL THEN NULL ELSE sha256({_SALT} || {normalised}) END"
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:

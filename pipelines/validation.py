@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
 from pipelines.sourcespec import SourceSpec
+from pipelines.staging import keeps_text
 
 _ISO_CURRENCIES_FILE = Path(__file__).parent / "currencies.txt"
 
@@ -58,7 +59,8 @@ def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> l
     keys = set(REQUIRED[spec.fact]) | ({"lead_id"} if "lead_id" in spec.columns else set())
     # On the cell's text, so a cell that is there but does not parse is reported once, as such.
     for name in sorted(keys - set(spec.constants)):
-        checks.append(Check("expect_column_values_to_not_be_null", {"column": f"{name}__raw"}, name, "a value is required"))
+        column = f"{name}__raw" if keeps_text(spec, fields[name]) else name
+        checks.append(Check("expect_column_values_to_not_be_null", {"column": column}, name, "a value is required"))
     for name, fld in fields.items():
         if name not in present or name in spec.constants:
             continue

@@ -69,11 +69,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def _configure(con: duckdb.DuckDBPyConnection) -> None:
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """Settings for every connection okrfunnel opens: no progress bar on stderr, and a memory
+    limit (OKRFUNNEL_MEMORY_LIMIT, default 1GB) past which DuckDB spills to disk instead of
+    growing to 80% of the machine's memory."""
     con.execute("SET enable_progress_bar = false")
-    limit = os.environ.get("OKRFUNNEL_MEMORY_LIMIT")
-    if limit:
-        con.execute("SET memory_limit = ?", [limit])
+    con.execute("SET memory_limit = ?", [os.environ.get("OKRFUNNEL_MEMORY_LIMIT", "1GB")])
 
 
 @contextmanager
@@ -95,7 +96,7 @@ def reader(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     except duckdb.Error as exc:
         raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
     try:
-        _configure(con)
+        configure(con)
         _check_schema(con, db)
         yield con
     finally:
@@ -176,7 +177,7 @@ def writer(db: Path, wait_seconds: float = 60.0) -> Iterator[Writer]:
             work.unlink(missing_ok=True)
             raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
         try:
-            _configure(con)
+            configure(con)
             w = Writer(db, con, changed=bool(migrate(con)))
             yield w
             if w.changed:

@@ -152,3 +152,21 @@ def test_kill_during_the_load_leaves_the_warehouse_unchanged(cli, tmp_path, db):
     assert result.exit_code == 0, result.stderr
     assert metrics(cli, "2026-07", "spend")[0]["spend"] == 40 + 120
     assert not list(db.parent.glob(db.name + ".tmp-*"))
+
+
+def test_the_snapshot_shortcut_derives_the_same_lead_state_as_the_entries(cli, db):
+    """A full snapshot fills lead_state straight from its rows; deriving it from the stage entries
+    (the general path) must give the same table."""
+    from conftest import FIXTURES
+    from pipelines.warehouse import read_sql
+
+    assert cli("ingest", FIXTURES / "sources" / "hubspot_contacts.csv", "--export-date", "2026-10-01").exit_code == 0
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        fast = con.execute("SELECT * FROM lead_state ORDER BY lead_id").fetchall()
+        con.execute("CREATE TEMP TABLE touched_leads AS SELECT DISTINCT lead_namespace, lead_id FROM funnel_stage_entry")
+        con.execute("DELETE FROM lead_state")
+        con.execute(read_sql("load/lead_state_from_entries.sql"))
+        derived = con.execute("SELECT * FROM lead_state ORDER BY lead_id").fetchall()
+    assert len(fast) == 6 and fast == derived

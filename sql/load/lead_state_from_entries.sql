@@ -1,9 +1,6 @@
--- Rebuild lead_state for the leads in temp table touched_leads (lead_namespace, lead_id).
+-- lead_state rows of the leads in temp table touched_leads, from all their stage entries.
 -- A lead's dimensions come from its earliest stage (its first touch), its amount from its latest
 -- stage that has one (a won deal's amount over an opportunity's estimate).
-DELETE FROM lead_state
-WHERE (lead_namespace, lead_id) IN (SELECT (lead_namespace, lead_id) FROM touched_leads);
-
 INSERT INTO lead_state
 WITH entries AS (
     SELECT
