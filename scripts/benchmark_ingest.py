@@ -232,6 +232,14 @@ class Measurement:
     other_cpu_seconds: float | None = None  # CPU that other programs used meanwhile: noise
 
 
+def busy_cores(over: float = 1.0) -> float | None:
+    """How many cores other programs keep busy right now (sampled over ``over`` seconds)."""
+    before = _busy_cpu_seconds()
+    time.sleep(over)
+    after = _busy_cpu_seconds()
+    return None if before is None or after is None else (after - before) / over
+
+
 def _busy_cpu_seconds() -> float | None:
     """CPU seconds all programs have used since boot (Linux /proc/stat), or None elsewhere."""
     try:
@@ -601,7 +609,7 @@ def print_profile(p: dict) -> None:
 
 
 def report(export: Export, floors: list[Measurement], ingests: list[Measurement],
-           check: Verification, export_date: date, profile: dict | None, load_at_start: float) -> dict:
+           check: Verification, export_date: date, profile: dict | None, busy_at_start: float | None) -> dict:
     floor_s = statistics.median(m.seconds for m in floors)
     ingest_s = statistics.median(m.seconds for m in ingests)
     floor_cpu = statistics.median(m.cpu_seconds for m in floors)
@@ -659,7 +667,7 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
         "verification": {**asdict(check), "ok": check.ok},
         "machine": {"cpus": os.cpu_count(), "memory_gb": round(_memory_bytes() / 1e9, 1),
                     "python": platform.python_version(), "duckdb": duckdb.__version__,
-                    "load_average_at_start": load_at_start},
+                    "busy_cores_at_start": busy_at_start and round(busy_at_start, 2)},
         "okrfunnel_commit": okrfunnel_commit(),
     }
     if profile:
@@ -700,9 +708,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(profile_child(Path(csv), Path(db), date.fromisoformat(when))))
         return 0
 
-    load_at_start = round(os.getloadavg()[0], 2)
-    if load_at_start > 0.5:
-        print(f"note: load average {load_at_start} before starting: another program is busy, times will be noisy")
+    busy_at_start = busy_cores()
+    if busy_at_start is not None and busy_at_start > 0.1:
+        print(f"note: {busy_at_start:.1f} of {os.cpu_count()} cores busy before starting: times will be noisy")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="okrfunnel-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     workdir = workdir.resolve()
@@ -732,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
             profile = run_profile(export, profile_db, workdir, export_date)
             if not args.keep:
                 profile_db.unlink(missing_ok=True)
-        numbers = report(export, floors, ingests, check, export_date, profile, load_at_start)
+        numbers = report(export, floors, ingests, check, export_date, profile, busy_at_start)
     finally:
         if not args.keep:
             if args.workdir:
