@@ -156,10 +156,9 @@ def _unmapped_values(con, spec: SourceSpec, headings: dict[str, str]) -> dict[st
         if name not in headings or name in spec.constants:
             continue
         rows = con.execute(
-            f"""SELECT {name}__raw, count(*) FROM stg
-                WHERE {name}__raw IS NOT NULL
-                  AND lower({name}__raw) NOT IN (SELECT src FROM value_map WHERE field = ?)
-                GROUP BY 1 ORDER BY 2 DESC""",
+            f"""SELECT value, n FROM (SELECT {name}__raw AS value, count(*) AS n FROM stg GROUP BY 1)
+                WHERE value IS NOT NULL AND lower(value) NOT IN (SELECT src FROM value_map WHERE field = ?)
+                ORDER BY n DESC, value""",
             [name],
         ).fetchall()
         if rows:
