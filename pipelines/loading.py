@@ -23,10 +23,10 @@ import duckdb
 from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
-from pipelines.reading import EXCEL_SUFFIXES, RawFile, raw_columns, read_raw
+from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, read_into_stg
 from pipelines.registry import Registry
 from pipelines.sqltext import quote_ident, sql_literal
-from pipelines.staging import Staged, stage
+from pipelines.staging import Staged, finish, typed_select
 from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
 from pipelines.warehouse import Writer, configure
 
@@ -114,31 +114,32 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         on_step("reading")
         with duckdb.connect(str(stage_db)) as con:
             configure(con)
-            raw = read_raw(path, con, registry, workdir, forced)
-            data_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
-            if data_rows == 0 and not raw.malformed:
+            export = open_export(path, con, registry, workdir, forced)
+            select_list, headings = typed_select(con, export.spec, export.columns, w.salt)
+            read_into_stg(con, export, select_list)
+            if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:
                 raise InputFileError(
-                    f"the export has a header but no data rows (source {raw.spec.name})", file=path,
+                    f"the export has a header but no data rows (source {export.spec.name})", file=path,
                     hint="check the date range or filters of the export",
                 )
-            staged = stage(con, raw, w.salt)
-        present = set(staged.headings) | set(raw.spec.constants)
-        checks = contract_checks(raw.spec, present, export_date) + declared_checks(raw.spec)
+            staged = finish(con, export, headings)
+        present = set(staged.headings) | set(export.spec.constants)
+        checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
         on_step("validating")
-        results = run_suite(stage_db, "stg", raw.spec.name, checks)
+        results = run_suite(stage_db, "stg_rows", export.spec.name, checks)
         with duckdb.connect(str(stage_db)) as con:
             configure(con)
-            _collect_failures(con, raw, staged, results)
+            _collect_failures(con, export, staged, results)
         on_step("loading")
-        return _load(w, path, digest, raw, staged, results, stage_db, export_date, started, strict)
+        return _load(w, path, digest, export, staged, results, stage_db, export_date, started, strict)
 
 
-def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResult]) -> None:
+def _collect_failures(con, export: Export, staged: Staged, results: list[CheckResult]) -> None:
     """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
-    pii = {h for f, h in staged.headings.items() if FACTS[raw.spec.fact][f].type == "pii"}
-    columns = raw_columns(con)
+    pii = {h for f, h in staged.headings.items() if FACTS[export.spec.fact][f].type == "pii"}
+    text_of = {c: raw_column(i) for i, c in enumerate(export.columns)}
     row_json = "json_object(" + ", ".join(
-        f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + quote_ident(c)}" for c in columns
+        f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + text_of[c]}" for c in export.columns
     ) + ")::VARCHAR"
     con.execute(
         """CREATE TABLE set_aside (_row BIGINT, column_name VARCHAR, raw_value VARCHAR,
@@ -149,28 +150,28 @@ def _collect_failures(con, raw: RawFile, staged: Staged, results: list[CheckResu
             continue
         check = result.check
         heading = staged.headings.get(check.field) if check.field else None
-        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{quote_ident(heading)}")
+        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{text_of[heading]}")
         con.execute(
             f"""INSERT INTO set_aside
                 SELECT r._row, ?, {value}, ?, ?, ?, {row_json}
-                FROM raw_rows AS r WHERE r._row IN ({result.failing_rows_sql})""",
+                FROM stg_rows AS r WHERE r._row IN ({result.failing_rows_sql})""",
             [heading or check.field, check.reason, check.type, index],
         )
 
 
-def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_db, export_date, started, strict) -> FileOutcome:
+def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stage_db, export_date, started, strict) -> FileOutcome:
     con = w.con
-    spec = raw.spec
+    spec = export.spec
     con.execute(f"ATTACH {sql_literal(str(stage_db))} AS s (READ_ONLY)")
     try:
         con.execute("BEGIN")
-        set_aside_rows = con.execute("SELECT count(DISTINCT _row) FROM s.set_aside").fetchone()[0] + len(raw.malformed)
+        set_aside_rows = con.execute("SELECT count(DISTINCT _row) FROM s.set_aside").fetchone()[0] + len(export.malformed)
         if strict and set_aside_rows:
             raise InputFileError(
                 f"{set_aside_rows} rows would be set aside and --strict is on; nothing loaded", file=path,
                 hint="see the reasons with `okrfunnel sources check FILE`",
             )
-        skipped = dict(raw.skipped)
+        skipped = dict(export.skipped)
         if staged.duplicates:
             skipped["identical duplicate line"] = staged.duplicates
         warnings = [
@@ -184,7 +185,7 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
                    rows_set_aside, rows_skipped, skipped_detail, warnings)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), 'loading', ?, 0, ?, ?, ?, ?) RETURNING run_id""",
             [str(path.resolve()), path.name, digest, path.stat().st_size, spec.name, spec.fact,
-             raw.encoding, export_date, started, raw.rows_read, set_aside_rows,
+             export.encoding, export_date, started, export.rows_read, set_aside_rows,
              sum(skipped.values()), json.dumps(skipped), json.dumps(warnings, ensure_ascii=False)],
         ).fetchone()[0]
         con.execute(
@@ -192,10 +193,10 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
                FROM s.set_aside ORDER BY _row, check_index""",
             [run_id, path.name],
         )
-        if raw.malformed:
+        if export.malformed:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, NULL, ?, ?, 'csv_parse', NULL)",
-                [(run_id, path.name, row, line, reason) for row, line, reason in raw.malformed],
+                [(run_id, path.name, row, line, reason) for row, line, reason in export.malformed],
             )
         con.executemany(
             "INSERT INTO validation_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -203,7 +204,7 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
               r.check.reason, r.success, r.element_count, r.unexpected_count, r.result_json)
              for i, r in enumerate(results)],
         )
-        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM s.stg ANTI JOIN (SELECT DISTINCT _row FROM s.set_aside) USING (_row)")
+        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM s.stg_rows ANTI JOIN (SELECT DISTINCT _row FROM s.set_aside) USING (_row)")
         loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id, export_date)
         con.execute(
             """UPDATE ingest_run SET rows_loaded = ?, status = ?, finished_at = now(), date_from = ?, date_to = ?
@@ -226,7 +227,7 @@ def _load(w: Writer, path, digest, raw: RawFile, staged: Staged, results, stage_
     if skipped:
         summary += ", skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items())
     return FileOutcome(
-        path, status, spec.name, run_id, raw.rows_read, loaded, set_aside_rows,
+        path, status, spec.name, run_id, export.rows_read, loaded, set_aside_rows,
         sum(skipped.values()), summary, warnings,
     )
 

@@ -31,19 +31,30 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BO
 
 
 @dataclass
-class RawFile:
-    """The export loaded as text into table ``raw``, one row per record in file order.
+class Export:
+    """An export whose source, encoding and header are known, ready to be read into ``stg``.
 
-    View ``raw_rows`` adds ``_row``, the row number a spreadsheet shows (``rowid`` plus the rows
-    above the first record); DuckDB keeps a row's ``rowid`` when other rows are deleted.
+    ``columns`` are the export's columns as DuckDB names them (a repeated heading gets a suffix);
+    in ``stg`` column i keeps its text as ``raw_column(i)`` beside the typed fields, and view
+    ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (``rowid`` plus the rows above
+    the first record; DuckDB keeps a row's ``rowid`` when other rows are deleted).
     """
 
+    path: Path
     spec: SourceSpec
-    headings: list[str]
     encoding: str
+    columns: list[str]
+    from_sql: str  # the table function (or registered Arrow table) the rows come from
+    first_row: int
+    header_line: int
+    csv_path: Path | None = None
     rows_read: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw line, reason)
+
+
+def raw_column(index: int) -> str:
+    return f"_c{index}"
 
 
 @dataclass
@@ -53,11 +64,11 @@ class _Header:
     headings: list[str]
 
 
-def read_raw(
+def open_export(
     path: Path, con: duckdb.DuckDBPyConnection, registry: Registry, workdir: Path,
     forced: SourceSpec | None = None,
-) -> RawFile:
-    """Load ``path`` into table ``raw`` of ``con`` and say which source it is.
+) -> Export:
+    """Recognise ``path`` and prepare its reading (transcoding it into ``workdir`` if needed).
 
     Raises:
         InputFileError: missing, empty, binary, undecodable, or a header no source knows.
@@ -67,14 +78,31 @@ def read_raw(
     if path.stat().st_size == 0:
         raise InputFileError("the file is empty (0 bytes)", file=path, hint="export it again")
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel(path, con, registry, forced)
-    return _read_text(path, con, registry, workdir, forced)
+        return _open_excel(path, con, registry, forced)
+    return _open_text(path, con, registry, workdir, forced)
+
+
+def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, select_list: str) -> None:
+    """Create ``stg``: every column's text and ``select_list`` (the typed fields) in one pass.
+
+    Then set apart what is not data: lines that do not fit the header (footers are skipped, other
+    lines quarantined, a cut-off last line fails the file), blank rows and summary rows.
+    """
+    raw = ", ".join(f"{quote_ident(c)} AS {raw_column(i)}" for i, c in enumerate(export.columns))
+    try:
+        con.execute(f"CREATE TABLE stg AS SELECT {raw}, {select_list} FROM {export.from_sql}")
+    except duckdb.InvalidInputException as exc:
+        raise _explain_csv_error(export, exc) from None
+    con.execute(f"CREATE VIEW stg_rows AS SELECT rowid + {export.first_row} AS _row, * FROM stg")
+    if export.csv_path is not None:
+        _sort_rejects(con, export)
+    _drop_skippable(con, export)
 
 
 # --- text exports -----------------------------------------------------------------------------
 
 
-def _read_text(path, con, registry, workdir, forced) -> RawFile:
+def _open_text(path, con, registry, workdir, forced) -> Export:
     head = _read_head(path)
     encoding = _detect_encoding(path, head, forced.encoding if forced else "auto")
     lines = _decode_head(head, encoding).splitlines()[:_HEAD_LINES]
@@ -83,25 +111,12 @@ def _read_text(path, con, registry, workdir, forced) -> RawFile:
     if encoding != "utf-8":
         csv_path = workdir / "transcoded.csv"
         _transcode(path, encoding, csv_path)
-    try:
-        con.execute(
-            f"""CREATE TABLE raw AS SELECT * FROM read_csv({sql_literal(str(csv_path))},
-                header = true, skip = {header.line_index}, delim = ?, quote = '"', escape = '"',
-                all_varchar = true, store_rejects = true, rejects_table = 'raw_rejects',
-                rejects_scan = 'raw_reject_scans', sample_size = -1)""",
-            [header.delimiter],
-        )
-    except duckdb.InvalidInputException as exc:
-        raise _explain_csv_error(path, exc, header) from None
-    _number_rows(con, header.line_index + 2)
-    raw = RawFile(spec, header.headings, encoding)
-    _sort_rejects(con, path, csv_path, spec, header, raw)
-    _drop_skippable(con, spec, raw)
-    return raw
-
-
-def _number_rows(con, first_row: int) -> None:
-    con.execute(f"CREATE VIEW raw_rows AS SELECT rowid + {first_row} AS _row, * FROM raw")
+    delimiter = sql_literal(header.delimiter)
+    from_sql = f"""read_csv({sql_literal(str(csv_path))}, header = true, skip = {header.line_index},
+        delim = {delimiter}, quote = '"', escape = '"', all_varchar = true, store_rejects = true,
+        rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans', sample_size = -1)"""
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
+    return Export(path, spec, encoding, columns, from_sql, header.line_index + 2, header.line_index, csv_path)
 
 
 def _read_head(path: Path) -> bytes:
@@ -238,16 +253,16 @@ def _unknown_header(path, candidates: list[_Header], pool: Registry, forced) -> 
     )
 
 
-def _explain_csv_error(path: Path, exc: Exception, header: _Header) -> InputFileError:
+def _explain_csv_error(export: Export, exc: Exception) -> InputFileError:
     text = str(exc)
     line = re.search(r"Line: (\d+)", text)
-    row = int(line.group(1)) + header.line_index if line else None
+    row = int(line.group(1)) + export.header_line if line else None
     if "unicode" in text.lower():
         return InputFileError(
-            "mixed encodings: this line is not UTF-8 while the lines before it are", file=path,
+            "mixed encodings: this line is not UTF-8 while the lines before it are", file=export.path,
             row=row, hint="save the export again in one encoding (UTF-8 preferred)",
         )
-    return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=path, row=row)
+    return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=export.path, row=row)
 
 
 def _ends_mid_row(path: Path) -> bool:
@@ -256,7 +271,7 @@ def _ends_mid_row(path: Path) -> bool:
         return not fh.read().endswith(b"\n")
 
 
-def _sort_rejects(con, path: Path, csv_path: Path, spec: SourceSpec, header: _Header, raw: RawFile) -> None:
+def _sort_rejects(con, export: Export) -> None:
     """Lines DuckDB could not split into the header's fields: footers are skipped, the rest quarantined."""
     rejects = con.execute(
         """SELECT line, any_value(csv_line), any_value(error_message), bool_or(error_type IN ('INVALID UNICODE', 'INVALID ENCODING'))
@@ -265,59 +280,51 @@ def _sort_rejects(con, path: Path, csv_path: Path, spec: SourceSpec, header: _He
     for line, _, _, bad_unicode in rejects:
         if bad_unicode:
             raise InputFileError(
-                "mixed encodings: this line is not UTF-8 while the lines before it are", file=path,
-                row=int(line) + header.line_index, hint="save the export again in one encoding (UTF-8 preferred)",
+                "mixed encodings: this line is not UTF-8 while the lines before it are", file=export.path,
+                row=int(line) + export.header_line, hint="save the export again in one encoding (UTF-8 preferred)",
             )
-    footer = [re.compile(p) for p in spec.footer_lines]
-    last_line = con.execute("SELECT count(*) FROM raw").fetchone()[0] + len(rejects) + 1
-    if rejects and rejects[-1][0] >= last_line and _ends_mid_row(csv_path):
+    footer = [re.compile(p) for p in export.spec.footer_lines]
+    last_line = con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(rejects) + 1
+    if rejects and rejects[-1][0] >= last_line and _ends_mid_row(export.csv_path):
         raise InputFileError(
             "the file ends in the middle of a row: it looks truncated, so none of it is loaded",
-            file=path, row=int(rejects[-1][0]) + header.line_index,
+            file=export.path, row=int(rejects[-1][0]) + export.header_line,
             hint="export or download it again",
         )
     for line, csv_line, message, _ in rejects:
         content = csv_line.strip().strip('"')
         if footer and any(p.search(content) for p in footer):
-            raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + 1
+            export.skipped["footer line"] = export.skipped.get("footer line", 0) + 1
             continue
-        reason = f"line does not fit the header's {len(header.headings)} columns ({message})"
-        raw.malformed.append((int(line) + header.line_index, csv_line.strip(), reason))
+        reason = f"line does not fit the header's {len(export.columns)} columns ({message})"
+        export.malformed.append((int(line) + export.header_line, csv_line.strip(), reason))
 
 
-def _drop_skippable(con, spec: SourceSpec, raw: RawFile) -> None:
+def _drop_skippable(con, export: Export) -> None:
     """Summary rows (``Total: ...``) and blank rows are not data: counted as skipped, not loaded."""
-    columns = raw_columns(con)
-    raw.rows_read = con.execute("SELECT count(*) FROM raw").fetchone()[0] + len(raw.malformed)
-    all_blank = " AND ".join(f"nullif(trim({quote_ident(c)}), '') IS NULL" for c in columns)
-    blank = con.execute(f"DELETE FROM raw WHERE {all_blank}").fetchone()[0]
+    columns = [raw_column(i) for i in range(len(export.columns))]
+    export.rows_read = con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(export.malformed)
+    all_blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in columns)
+    blank = con.execute(f"DELETE FROM stg WHERE {all_blank}").fetchone()[0]
     if blank:
-        raw.skipped["blank row"] = blank
-    first = quote_ident(columns[0])
-    for pattern in spec.summary_rows:
-        n = con.execute(
-            f"DELETE FROM raw WHERE regexp_matches(trim(coalesce({first}, '')), ?)", [pattern]
-        ).fetchone()[0]
+        export.skipped["blank row"] = blank
+    first = columns[0]
+    for pattern in export.spec.summary_rows:
+        n = con.execute(f"DELETE FROM stg WHERE regexp_matches(trim(coalesce({first}, '')), ?)", [pattern]).fetchone()[0]
         if n:
-            raw.skipped["summary row"] = raw.skipped.get("summary row", 0) + n
-    footer = " OR ".join(f"regexp_matches(trim(coalesce({first}, '')), ?)" for _ in spec.footer_lines)
+            export.skipped["summary row"] = export.skipped.get("summary row", 0) + n
+    footer = " OR ".join(f"regexp_matches(trim(coalesce({first}, '')), ?)" for _ in export.spec.footer_lines)
     if footer:
-        others_blank = " AND ".join(f"nullif(trim({quote_ident(c)}), '') IS NULL" for c in columns[1:]) or "true"
-        n = con.execute(
-            f"DELETE FROM raw WHERE ({footer}) AND {others_blank}", list(spec.footer_lines)
-        ).fetchone()[0]
+        others_blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in columns[1:]) or "true"
+        n = con.execute(f"DELETE FROM stg WHERE ({footer}) AND {others_blank}", list(export.spec.footer_lines)).fetchone()[0]
         if n:
-            raw.skipped["footer line"] = raw.skipped.get("footer line", 0) + n
-
-
-def raw_columns(con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()]
+            export.skipped["footer line"] = export.skipped.get("footer line", 0) + n
 
 
 # --- Excel workbooks --------------------------------------------------------------------------
 
 
-def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) -> RawFile:
+def _open_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) -> Export:
     import fastexcel
 
     try:
@@ -336,9 +343,5 @@ def _read_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
     header, spec = _find_header(path, rows, registry, forced)
     table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
     con.register("excel_rows", table)
-    con.execute("CREATE TABLE raw AS SELECT * FROM excel_rows")
-    con.unregister("excel_rows")
-    _number_rows(con, header.line_index + 2)
-    raw = RawFile(spec, [str(c) for c in table.column_names], "xlsx")
-    _drop_skippable(con, spec, raw)
-    return raw
+    return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows",
+                  header.line_index + 2, header.line_index)

@@ -1,9 +1,10 @@
-"""Type the raw text rows into ``stg``: one column per canonical field, plus its cleaned text.
+"""Type an export's text into canonical fields, as it is read into ``stg`` (reading.read_into_stg).
 
 For every parsed field ``f`` the table holds ``f`` (typed, NULL when the text does not parse) and
 ``f__raw`` (the trimmed text, NULL when blank or a placeholder such as ``--``), so "does not parse"
 is ``f__raw IS NOT NULL AND f IS NULL`` and the expectations can see it. Email and phone are hashed
-here with the warehouse's salt and never reach ``stg`` in clear.
+here with the warehouse's salt, so they never reach the warehouse in clear (the staging file,
+which holds the export's text during the load, is deleted after it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.facts import FACTS, Field
-from pipelines.reading import RawFile, raw_columns
+from pipelines.reading import Export, raw_column
 from pipelines.registry import find_headings
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
@@ -28,22 +29,23 @@ class Staged:
     unmapped: dict[str, dict[str, int]]  # field -> value -> rows sent to the unmapped default
 
 
-def stage(con: duckdb.DuckDBPyConnection, raw: RawFile, salt: str) -> Staged:
-    """Create ``stg`` from ``raw``, identical repeated lines kept once."""
-    spec = raw.spec
-    found = {canon: find_headings(m.headings, raw.headings) for canon, m in spec.columns.items()}
+def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list[str], salt: str) -> tuple[str, dict[str, str]]:
+    """The SELECT list typing an export's columns into canonical fields, and for each field the
+    column it comes from (the first the export has, for reporting)."""
+    found = {canon: find_headings(m.headings, columns) for canon, m in spec.columns.items()}
     found = {canon: hs for canon, hs in found.items() if hs}
     _create_value_maps(con, spec)
-    selects = ["_row"]
-    for name, fld in FACTS[spec.fact].items():
-        selects.extend(_field_sql(spec, fld, name, found.get(name, []), raw.headings))
-    duplicates = _drop_identical_lines(con)
-    # A table, not a view: Great Expectations' queries select whole rows of it (measured: a view
-    # made validation ten times slower than writing the typed rows once).
     con.execute("SET VARIABLE okrfunnel_salt = ?", [salt])
-    con.execute(f"CREATE TABLE stg AS SELECT {', '.join(selects)} FROM raw_rows")
-    headings = {canon: hs[0] for canon, hs in found.items()}
-    return Staged(headings, duplicates, _unmapped_values(con, spec, headings))
+    selects = []
+    for name, fld in FACTS[spec.fact].items():
+        selects.extend(_field_sql(spec, fld, name, found.get(name, []), columns))
+    return ", ".join(selects), {canon: hs[0] for canon, hs in found.items()}
+
+
+def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, str]) -> Staged:
+    """After ``stg`` is read: drop identical repeated lines, and list values no map knows."""
+    duplicates = _drop_identical_lines(con, len(export.columns))
+    return Staged(headings, duplicates, _unmapped_values(con, export.spec, headings))
 
 
 def keeps_text(spec: SourceSpec, fld: Field) -> bool:
@@ -52,23 +54,26 @@ def keeps_text(spec: SourceSpec, fld: Field) -> bool:
     return fld.type in ("timestamp", "date", "number", "integer") or fld.name in spec.value_maps
 
 
-def _drop_identical_lines(con: duckdb.DuckDBPyConnection) -> int:
+def _drop_identical_lines(con: duckdb.DuckDBPyConnection, width: int) -> int:
     """Delete repeats of identical lines (the first stays); return how many.
 
     Hashing every row and grouping the hashes is cheap; only rows sharing a hash are compared
     in full, which also rules out hash collisions.
     """
-    columns = [quote_ident(c) for c in raw_columns(con)]
+    columns = [raw_column(i) for i in range(width)]
     row_hash = f"hash({', '.join(columns)})"
     shared = con.execute(
-        f"SELECT list(h) FROM (SELECT {row_hash} AS h FROM raw GROUP BY h HAVING count(*) > 1)"
+        f"SELECT list(h) FROM (SELECT {row_hash} AS h FROM stg GROUP BY h HAVING count(*) > 1)"
     ).fetchone()[0]
     if not shared:
         return 0
-    con.execute(f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, * FROM raw WHERE list_contains(?, {row_hash})", [shared])
+    con.execute(
+        f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, {', '.join(columns)} FROM stg WHERE list_contains(?, {row_hash})",
+        [shared],
+    )
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in columns)
     return con.execute(
-        f"""DELETE FROM raw WHERE rowid IN (
+        f"""DELETE FROM stg WHERE rowid IN (
                 SELECT b.rid FROM repeat_candidates a JOIN repeat_candidates b ON a.rid < b.rid AND {same})"""
     ).fetchone()[0]
 
