@@ -16,6 +16,7 @@ import typer
 
 from pipelines.config import Settings, load_settings
 from pipelines.errors import ConfigError, OkrfunnelError
+from pipelines.metrics import DIMENSIONS, METRICS
 from pipelines.output import Format, render
 
 app = typer.Typer(
@@ -29,7 +30,7 @@ app.add_typer(sources_app, name="sources")
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Warehouse file [default: data/warehouse.duckdb, or OKRFUNNEL_DB, or db in okrfunnel.toml]."),
+    typer.Option("--db", help="Warehouse file (default: OKRFUNNEL_DB, or db in okrfunnel.toml, or data/warehouse.duckdb)."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table for people; json or csv for scripts.")]
 SourcesOption = Annotated[
@@ -74,14 +75,14 @@ def ingest(
     source: Annotated[str | None, typer.Option("--source", help="Force this source instead of recognising the header.")] = None,
     sources: SourcesOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat rows set aside as a failure: such a file is not loaded.")] = False,
-    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the exports were made (YYYY-MM-DD) [default: each file's modification date]; no date may fall after it, and the newer export wins where two cover the same days.")] = None,
+    export_date: Annotated[str | None, typer.Option("--export-date", help="The day the exports were made (YYYY-MM-DD; default: each file's modification date); no date may fall after it, and the newer export wins where two cover the same days.")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Load exports into the warehouse; rows that fail validation are set aside with their reason.
 
-    Exit 0 when every file was read (set-aside rows included); 1 when a file could not be read or
-    --strict refused it. The other files still load.
+    Exit 0 when every file was read (set-aside rows included); 1 when a file could not be read
+    or --strict refused it. The other files still load.
     """
     from pipelines.loading import expand_paths, ingest_file
     from pipelines.progress import Progress
@@ -170,9 +171,9 @@ def _show(query, db: Path | None, fmt: Format) -> None:
 @app.command()
 def metrics(
     period: Annotated[list[str], typer.Option("--period", help="2026-Q3, 2026-07, 2026-W27 or 2026-07-01..2026-09-30 (repeatable).")],
-    metric: Annotated[list[str], typer.Option("--metric", help="A metric name (repeatable); see `okrfunnel metrics --list`.")] = [],
-    by: Annotated[str | None, typer.Option("--by", help="Split by channel, platform, campaign, region or product.")] = None,
-    where: Annotated[list[str], typer.Option("--filter", help="DIM=VALUE[,VALUE] to keep only those (repeatable).")] = [],
+    metric: Annotated[list[str] | None, typer.Option("--metric", help=f"A metric (repeatable; default: all): {', '.join(METRICS)}.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=f"Split by one of {', '.join(DIMENSIONS)}.")] = None,
+    where: Annotated[list[str] | None, typer.Option("--filter", help="DIM=VALUE or DIM=VALUE,VALUE to keep only those (repeatable).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -182,7 +183,7 @@ def metrics(
 
     try:
         settings = _settings(db)
-        filters = metric_module.parse_filters(where)
+        filters = metric_module.parse_filters(where or [])
         periods = [metric_module.parse_period(p, settings.fiscal_year_start_month) for p in period]
         names = metric or list(metric_module.METRICS)
         with reader(settings.db) as con:

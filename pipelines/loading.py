@@ -25,7 +25,7 @@ from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
 from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, read_into_stg
 from pipelines.registry import Registry
-from pipelines.sqltext import quote_ident, sql_literal
+from pipelines.sqltext import sql_literal
 from pipelines.staging import Staged, finish, typed_select
 from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
 from pipelines.warehouse import Writer, configure

@@ -3,13 +3,11 @@ exit for that file, the other files of the same command still loaded, and the wa
 
 from __future__ import annotations
 
-import codecs
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from conftest import query
 
