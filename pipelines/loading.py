@@ -24,7 +24,7 @@ from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
 from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, read_into_stg
-from pipelines.registry import Registry
+from pipelines.registry import Registry, find_headings
 from pipelines.sqltext import sql_literal
 from pipelines.staging import Staged, finish, typed_select
 from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
@@ -137,6 +137,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
 def _collect_failures(con, export: Export, staged: Staged, results: list[CheckResult]) -> None:
     """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
     pii = {h for f, h in staged.headings.items() if FACTS[export.spec.fact][f].type == "pii"}
+    pii |= set(find_headings(export.spec.pii, export.columns))
     text_of = {c: raw_column(i) for i, c in enumerate(export.columns)}
     row_json = "json_object(" + ", ".join(
         f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + text_of[c]}" for c in export.columns

@@ -18,7 +18,7 @@ from pipelines.facts import FACTS, STAGE_FIELDS
 
 _TOP_KEYS = {
     "name", "title", "description", "fact", "lead_namespace", "required", "read", "columns",
-    "constants", "formats", "value_maps", "unmapped", "expectations", "notes",
+    "constants", "formats", "value_maps", "unmapped", "expectations", "notes", "pii",
 }
 _READ_KEYS = {"encoding", "delimiter", "sheet", "summary_rows", "footer_lines"}
 _FORMAT_KEYS = {"date", "timestamp", "thousands", "decimal", "null_values"}
@@ -64,6 +64,7 @@ class SourceSpec:
     value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     unmapped: dict[str, str] = field(default_factory=dict)
     expectations: tuple[dict, ...] = ()
+    pii: tuple[str, ...] = ()  # headings masked wherever a raw row is kept (quarantine)
     description: str = ""
     builtin: bool = False
 
@@ -196,6 +197,7 @@ def _build(raw: dict, path: Path, builtin: bool) -> SourceSpec:
         value_maps=value_maps,
         unmapped={k: str(v) for k, v in (raw.get("unmapped") or {}).items()},
         expectations=tuple(_expectations(raw.get("expectations") or [], path)),
+        pii=_strings(raw["pii"], path, "pii") if raw.get("pii") else (),
         builtin=builtin,
     )
 

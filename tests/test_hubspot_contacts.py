@@ -53,7 +53,7 @@ def test_set_aside_rows_name_row_column_value_and_reason(cli):
         (11, "Recent Deal Amount", "-5", "expect_column_values_to_be_between"),
     ]
     assert rows[2]["reason"] == "must not be negative"
-    assert '"First Name":"Hal"' in rows[2]["raw_row"]
+    assert '"Record ID":"108"' in rows[2]["raw_row"] and '"First Name":"***"' in rows[2]["raw_row"]
 
 
 def test_email_and_phone_are_never_stored_in_clear(cli, db):
