@@ -63,3 +63,15 @@ def metrics(cli, period: str, *names: str, by: str | None = None, filters: tuple
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
     return result.json()
+
+
+def ingest(cli, path, export_date: str) -> str:
+    """Ingest one export that must be read (exit 0); return what it printed."""
+    result = cli("ingest", path, "--export-date", export_date)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def quarantined(cli, *fields: str) -> list[tuple]:
+    """The set-aside rows, each as a tuple of the named fields (row, column, value, check, reason)."""
+    return [tuple(r[f] for f in fields) for r in cli("quarantine", "--format", "json").json()]

@@ -26,7 +26,7 @@ channel everything is paid_search.
 
 import pytest
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, quarantined
 
 GOOGLE = FIXTURES / "sources" / "google_ads_campaigns.csv"
 
@@ -55,8 +55,7 @@ def test_gbk_report_loads_without_the_total_row(cli, tmp_path):
     assert "baidu_tuiguang: 5 rows loaded, 2 set aside" in result.stdout
     assert "1 summary row" in result.stdout
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (6, "点击", "-5", "expect_column_values_to_be_between", "must not be negative"),
         (8, "消费", "300.00元", "unexpected_rows_expectation", "expected a number"),
     ]

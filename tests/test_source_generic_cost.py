@@ -34,7 +34,7 @@ region,spend,impressions,clicks,conversions,currency):
 
 import pytest
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 EN = FIXTURES / "sources" / "generic_cost_en.csv"
 ZH = FIXTURES / "sources" / "generic_cost_zh.csv"
@@ -46,12 +46,9 @@ def _spend_by(cli, dim):
 
 
 def test_english_headings(cli):
-    result = cli("ingest", EN, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_cost: 5 rows loaded, 2 set aside" in result.stdout
+    assert "generic_cost: 5 rows loaded, 2 set aside" in ingest(cli, EN, "2026-07-08")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (7, "currency", "DOLLARS", "expect_column_values_to_be_in_set",
          "expected an ISO 4217 currency code such as USD or CNY"),
         (8, "platform", None, "expect_column_values_to_not_be_null", "a value is required"),
@@ -68,9 +65,7 @@ def test_english_headings(cli):
 
 
 def test_chinese_headings(cli):
-    result = cli("ingest", ZH, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_cost: 5 rows loaded, 2 set aside" in result.stdout
+    assert "generic_cost: 5 rows loaded, 2 set aside" in ingest(cli, ZH, "2026-07-08")
 
     rows = cli("quarantine", "--format", "json").json()
     assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [

@@ -35,19 +35,16 @@
   2026-08 by platform: weibo 22000 / +500; douyin 16500 / -300.
 """
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 EN = FIXTURES / "sources" / "generic_followers_en.csv"
 ZH = FIXTURES / "sources" / "generic_followers_zh.csv"
 
 
 def test_english_headings_with_a_competitor_account(cli):
-    result = cli("ingest", EN, "--export-date", "2026-09-01")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_followers: 7 rows loaded, 2 set aside" in result.stdout
+    assert "generic_followers: 7 rows loaded, 2 set aside" in ingest(cli, EN, "2026-09-01")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (7, "followers", "-20", "expect_column_values_to_be_between", "must not be negative"),
         (10, "followers", "1.2K", "unexpected_rows_expectation", "expected a whole number"),
     ]
@@ -68,12 +65,9 @@ def test_english_headings_with_a_competitor_account(cli):
 
 
 def test_chinese_headings(cli):
-    result = cli("ingest", ZH, "--export-date", "2026-09-02")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_followers: 6 rows loaded, 2 set aside" in result.stdout
+    assert "generic_followers: 6 rows loaded, 2 set aside" in ingest(cli, ZH, "2026-09-02")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "reason") == [
         (8, "账号", None, "a value is required"),
         (9, "粉丝数", "2万", "expected a whole number"),
     ]

@@ -43,7 +43,7 @@ Both files, okrfunnel.toml with reporting_currency CNY and USD = 7: Q3 wins 2 + 
 
 import pytest
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 EN = FIXTURES / "sources" / "generic_leads_en.csv"
 ZH = FIXTURES / "sources" / "generic_leads_zh.csv"
@@ -51,9 +51,7 @@ FUNNEL = ("leads", "mqls", "sqls", "opportunities", "wins", "won_revenue", "mql_
 
 
 def test_english_headings(cli):
-    result = cli("ingest", EN, "--export-date", "2026-10-01")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_leads: 5 rows loaded, 2 set aside" in result.stdout
+    assert "generic_leads: 5 rows loaded, 2 set aside" in ingest(cli, EN, "2026-10-01")
 
     rows = cli("quarantine", "--format", "json").json()
     assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [
@@ -76,12 +74,9 @@ def test_english_headings(cli):
 
 
 def test_chinese_headings(cli):
-    result = cli("ingest", ZH, "--export-date", "2026-10-01")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_leads: 5 rows loaded, 2 set aside" in result.stdout
+    assert "generic_leads: 5 rows loaded, 2 set aside" in ingest(cli, ZH, "2026-10-01")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (7, "成交金额", "-100", "expect_column_values_to_be_between", "must not be negative"),
         (8, "线索ID", None, "expect_column_values_to_not_be_null", "a value is required"),
     ]

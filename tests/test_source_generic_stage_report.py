@@ -46,7 +46,7 @@ entry: July leads = 5.
 """
 
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 EN = FIXTURES / "sources" / "generic_stage_report_en.csv"
 REEXPORT = FIXTURES / "sources" / "generic_stage_report_en_reexport.csv"
@@ -55,9 +55,7 @@ COUNTS = ("leads", "mqls", "sqls", "opportunities", "wins")
 
 
 def test_counts_add_their_count_column(cli):
-    result = cli("ingest", EN, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_stage_report: 9 rows loaded, 2 set aside" in result.stdout
+    assert "generic_stage_report: 9 rows loaded, 2 set aside" in ingest(cli, EN, "2026-07-08")
 
     rows = cli("quarantine", "--format", "json").json()
     assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [
@@ -80,9 +78,7 @@ def test_counts_add_their_count_column(cli):
 
 def test_a_reexport_of_the_same_days_replaces_them(cli):
     assert cli("ingest", EN, "--export-date", "2026-07-08").exit_code == 0
-    result = cli("ingest", REEXPORT, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_stage_report: 6 rows loaded" in result.stdout
+    assert "generic_stage_report: 6 rows loaded" in ingest(cli, REEXPORT, "2026-07-08")
     (july,) = metrics(cli, "2026-07", *COUNTS)
     assert july == {"period": "2026-07", "leads": 42, "mqls": 16, "sqls": 8, "opportunities": 0, "wins": 1}
 
@@ -92,12 +88,9 @@ def test_a_reexport_of_the_same_days_replaces_them(cli):
 
 
 def test_chinese_headings_and_stage_names(cli):
-    result = cli("ingest", ZH, "--export-date", "2026-08-08")
-    assert result.exit_code == 0, result.stderr
-    assert "generic_stage_report: 7 rows loaded, 2 set aside" in result.stdout
+    assert "generic_stage_report: 7 rows loaded, 2 set aside" in ingest(cli, ZH, "2026-08-08")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "reason") == [
         (9, "日期", "2026-08-06", "the row has no stage date at all"),
         (10, "数量", "12条", "expected a whole number"),
     ]

@@ -34,7 +34,7 @@ import codecs
 
 import pytest
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 FIXTURE = FIXTURES / "sources" / "google_ads_campaigns.csv"
 
@@ -88,8 +88,7 @@ def test_csv_report_skips_title_range_and_total_rows(cli):
     assert "3 summary row" in result.stdout
     _assert_expected(_totals(cli))
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (9, "Cost", "1,0x5.00", "unexpected_rows_expectation", "expected a number"),
         (11, "Cost", "-12.00", "expect_column_values_to_be_between", "must not be negative"),
     ]
@@ -113,12 +112,9 @@ def test_platform_channel_and_campaign(cli):
 
 def test_utf16_tab_separated_export_gives_the_same_figures(cli, tmp_path):
     path = write_fixture(tmp_path)
-    result = cli("ingest", path, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "google_ads_campaigns: 6 rows loaded, 2 set aside" in result.stdout
+    assert "google_ads_campaigns: 6 rows loaded, 2 set aside" in ingest(cli, path, "2026-07-08")
     _assert_expected(_totals(cli))
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"]) for r in rows] == [(9, "Cost", "1,0x5.00"), (11, "Cost", "-12.00")]
+    assert quarantined(cli, "row", "column", "value") == [(9, "Cost", "1,0x5.00"), (11, "Cost", "-12.00")]
 
 
 def test_the_second_download_of_the_same_days_replaces_the_first(cli, tmp_path):

@@ -29,19 +29,16 @@ paid_social 1054.50, by platform google_ads 4677.60 and linkedin_ads 1054.50.
 
 import pytest
 
-from conftest import FIXTURES, metrics
+from conftest import FIXTURES, metrics, ingest, quarantined
 
 FIXTURE = FIXTURES / "sources" / "linkedin_campaigns.csv"
 GOOGLE = FIXTURES / "sources" / "google_ads_campaigns.csv"
 
 
 def test_metadata_lines_skipped_and_bad_rows_set_aside(cli):
-    result = cli("ingest", FIXTURE, "--export-date", "2026-07-08")
-    assert result.exit_code == 0, result.stderr
-    assert "linkedin_campaigns: 5 rows loaded, 2 set aside" in result.stdout
+    assert "linkedin_campaigns: 5 rows loaded, 2 set aside" in ingest(cli, FIXTURE, "2026-07-08")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (12, "Start Date (in UTC)", "7/32/2026", "unexpected_rows_expectation", "expected a date (%m/%d/%Y or %Y-%m-%d)"),
         (13, "Currency", None, "expect_column_values_to_not_be_null", "a value is required"),
     ]

@@ -25,7 +25,7 @@ net_new_followers(P) = followers(P) - followers(previous period):
 
 import xlsxwriter
 
-from conftest import metrics
+from conftest import metrics, ingest, quarantined
 
 
 ROWS = [
@@ -56,12 +56,9 @@ def write_fixture(folder):
 
 
 def test_workbook_with_title_row_loads(cli, tmp_path):
-    result = cli("ingest", write_fixture(tmp_path), "--export-date", "2026-08-03")
-    assert result.exit_code == 0, result.stderr
-    assert "wechat_user_growth: 6 rows loaded, 2 set aside" in result.stdout
+    assert "wechat_user_growth: 6 rows loaded, 2 set aside" in ingest(cli, write_fixture(tmp_path), "2026-08-03")
 
-    rows = cli("quarantine", "--format", "json").json()
-    assert [(r["row"], r["column"], r["value"], r["check"], r["reason"]) for r in rows] == [
+    assert quarantined(cli, "row", "column", "value", "check", "reason") == [
         (7, "新关注人数", "-3", "expect_column_values_to_be_between", "must not be negative"),
         (9, "累积关注人数", None, "expect_column_values_to_not_be_null", "a value is required"),
     ]
