@@ -23,8 +23,8 @@ How:
 ``pipelines.warehouse.writer`` (in a child process, so its memory is its own) and reports the time
 and peak RSS of each ``on_step`` phase, the writer's open (copy, migrate) and final swap
 (checkpoint, close, rename), the main functions inside the phases, and the slowest SQL statements
-the loader ran. The sub-step timing wraps a few pipelines functions by name; a renamed function is
-simply left out of that table.
+the loader and Great Expectations ran. The function table times whatever okrfunnel functions
+``pipelines.loading`` calls, so it follows renames in the loader.
 
 Usage (Linux; the venv's Python so that ``pipelines`` and ``okrfunnel`` are found)::
 
@@ -32,12 +32,14 @@ Usage (Linux; the venv's Python so that ``pipelines`` and ``okrfunnel`` are foun
     .venv/bin/python scripts/benchmark_ingest.py --repeat 3 --workdir /tmp/bench --keep
 
 This is a benchmark, not a test: it takes minutes at the default 5,000,000 rows and writes a
-~1 GB file. Run one at a time; two at once measure each other.
+~0.8 GB file. Run one at a time; two at once measure each other.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import json
 import os
 import platform
@@ -53,6 +55,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -368,7 +371,7 @@ class _RssSampler:
             self.samples.append((time.perf_counter(), self._rss()))
             time.sleep(self._every)
 
-    def __enter__(self) -> "_RssSampler":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -387,16 +390,16 @@ class _Timeline:
     """Named spans (phases, functions) and SQL statements, with start and end times."""
 
     def __init__(self):
-        self.spans: list[tuple[str, str, float, float]] = []  # (kind, name, start, end)
+        self.spans: list[tuple[str, float, float]] = []  # (name, start, end)
         self.statements: list[tuple[str, float, float]] = []  # (sql, start, end)
 
     @contextmanager
-    def span(self, kind: str, name: str) -> Iterator[None]:
+    def span(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.spans.append((kind, name, start, time.perf_counter()))
+            self.spans.append((name, start, time.perf_counter()))
 
     def wrap(self, module, name: str, label: str | None = None) -> None:
         """Time every call of ``module.name`` (skipped if the function is gone)."""
@@ -405,7 +408,7 @@ class _Timeline:
             return
 
         def timed(*args, **kwargs):
-            with self.span("function", label or name):
+            with self.span(label or name):
                 return original(*args, **kwargs)
 
         setattr(module, name, timed)
@@ -430,7 +433,7 @@ class _TimedConnection:
     def executemany(self, sql, *args, **kwargs):
         return self._timed("executemany", sql, *args, **kwargs)
 
-    def __enter__(self) -> "_TimedConnection":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -472,6 +475,15 @@ class _DuckDBWithTimedConnections:
         return getattr(duckdb, name)
 
 
+def _pipeline_functions(module, skip: set[str]) -> list[str]:
+    """Names of the okrfunnel functions ``module`` calls through its globals (whatever they are
+    called in this version of the loader)."""
+    return [
+        name for name, obj in vars(module).items()
+        if inspect.isfunction(obj) and obj.__module__.startswith("pipelines.") and name not in skip
+    ]
+
+
 def _import_gx_inside_run_suite(loading, timeline: _Timeline) -> None:
     """Time the Great Expectations import (seconds) apart, at the moment run_suite would do it."""
     original = getattr(loading, "run_suite", None)
@@ -479,7 +491,7 @@ def _import_gx_inside_run_suite(loading, timeline: _Timeline) -> None:
         return
 
     def run_suite(*args, **kwargs):
-        with timeline.span("function", "GX import"):
+        with timeline.span("GX import"):
             import great_expectations  # noqa: F401
         return original(*args, **kwargs)
 
@@ -496,9 +508,10 @@ def profile_child(csv: Path, db: Path, export_date: date) -> dict:
     timed_duckdb = _DuckDBWithTimedConnections(timeline)
     loading.duckdb = timed_duckdb
     warehouse.duckdb = timed_duckdb
+    to_time = _pipeline_functions(loading, skip={"ingest_file", "_ingest"})
     _import_gx_inside_run_suite(loading, timeline)
     _time_sqlalchemy_statements(timeline)
-    for name in ("sha256_of", "read_raw", "stage", "run_suite", "_collect_failures", "_load"):
+    for name in to_time:
         timeline.wrap(loading, name)
     timeline.wrap(merge, "merge", "merge.merge")
     timeline.wrap(validation, "_gx_context", "GX context")
@@ -529,7 +542,7 @@ def profile_child(csv: Path, db: Path, export_date: date) -> dict:
         return next((name for name, a, b in reversed(bounds) if a <= t <= b), "?")
 
     functions: dict[str, list[float]] = {}
-    for kind, name, a, b in timeline.spans:
+    for name, a, b in timeline.spans:
         functions.setdefault(name, [0.0, 0])[0] += b - a
         functions[name][1] = max(functions[name][1], rss.peak(a, b))
     statements = sorted(
@@ -572,19 +585,28 @@ def describe(m: Measurement) -> str:
     return text
 
 
-def okrfunnel_commit() -> str | None:
-    """The checkout's commit (with "+dirty" for uncommitted changes), for telling results apart."""
+def okrfunnel_code() -> dict:
+    """Which okrfunnel is measured: where ``pipelines`` is imported from, its git commit, and a
+    digest of ``pipelines/`` and ``sql/`` (which also tells uncommitted or mid-run edits apart)."""
     try:
         import pipelines
     except ImportError:
-        return None
-    root = Path(pipelines.__file__).resolve().parent.parent
+        return {}
+    package = Path(pipelines.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for folder in (package, package.parent / "sql"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".sql", ".yaml", ".txt"):
+                digest.update(path.relative_to(package.parent).as_posix().encode() + path.read_bytes())
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "pipelines", "sql"], cwd=root, capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=package, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=package.parent,
+                               capture_output=True, text=True, check=False).stdout
+        commit += "+uncommitted" if any(line[3:].startswith(("pipelines/", "sql/")) for line in dirty.splitlines()) else ""
     except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+dirty" if dirty else "")
+        commit = None
+    return {"path": str(package), "commit": commit, "digest": digest.hexdigest()[:12]}
 
 
 def verdict(ok: bool) -> str:
@@ -601,6 +623,8 @@ def print_profile(p: dict) -> None:
     print(f"  {'total':<42}{total:>9.2f}")
     print(f"\n  {'function (inside the phases)':<42}{'seconds':>9}{'peak MB':>9}")
     for fn in p["functions"]:
+        if fn["seconds"] < 0.05:
+            continue
         print(f"  {fn['function']:<42}{fn['seconds']:>9.2f}{fn['peak_mb']:>9.0f}")
     print(f"\n  slowest SQL statements ({p['statements_total_seconds']:.1f} s in the loader's own, "
           f"{p['gx_statements_total_seconds']:.1f} s in Great Expectations' (GX:)):")
@@ -609,7 +633,8 @@ def print_profile(p: dict) -> None:
 
 
 def report(export: Export, floors: list[Measurement], ingests: list[Measurement],
-           check: Verification, export_date: date, profile: dict | None, busy_at_start: float | None) -> dict:
+           check: Verification, export_date: date, profile: dict | None, busy_at_start: float | None,
+           code: dict) -> dict:
     floor_s = statistics.median(m.seconds for m in floors)
     ingest_s = statistics.median(m.seconds for m in ingests)
     floor_cpu = statistics.median(m.cpu_seconds for m in floors)
@@ -668,7 +693,7 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
         "machine": {"cpus": os.cpu_count(), "memory_gb": round(_memory_bytes() / 1e9, 1),
                     "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "busy_cores_at_start": busy_at_start and round(busy_at_start, 2)},
-        "okrfunnel_commit": okrfunnel_commit(),
+        "okrfunnel": code,
     }
     if profile:
         numbers["profile"] = {key: profile[key] for key in ("total_seconds", "phases", "functions", "statements")}
@@ -708,6 +733,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(profile_child(Path(csv), Path(db), date.fromisoformat(when))))
         return 0
 
+    code = okrfunnel_code()
+    print(f"okrfunnel from {code.get('path')} (commit {code.get('commit')}, code digest {code.get('digest')})")
     busy_at_start = busy_cores()
     if busy_at_start is not None and busy_at_start > 0.1:
         print(f"note: {busy_at_start:.1f} of {os.cpu_count()} cores busy before starting: times will be noisy")
@@ -740,7 +767,9 @@ def main(argv: list[str] | None = None) -> int:
             profile = run_profile(export, profile_db, workdir, export_date)
             if not args.keep:
                 profile_db.unlink(missing_ok=True)
-        numbers = report(export, floors, ingests, check, export_date, profile, busy_at_start)
+        if okrfunnel_code() != code:
+            print("warning: okrfunnel's code changed while the benchmark ran; the runs may have measured different versions")
+        numbers = report(export, floors, ingests, check, export_date, profile, busy_at_start, code)
     finally:
         if not args.keep:
             if args.workdir:
