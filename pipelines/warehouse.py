@@ -71,10 +71,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def configure(con: duckdb.DuckDBPyConnection) -> None:
     """Settings for every connection okrfunnel opens: no progress bar on stderr, and a memory
-    limit (OKRFUNNEL_MEMORY_LIMIT, default 1GB) past which DuckDB spills to disk instead of
+    limit (OKRFUNNEL_MEMORY_LIMIT, default 768MB) past which DuckDB spills to disk instead of
     growing to 80% of the machine's memory."""
     con.execute("SET enable_progress_bar = false")
-    con.execute("SET memory_limit = ?", [os.environ.get("OKRFUNNEL_MEMORY_LIMIT", "1GB")])
+    con.execute("SET memory_limit = ?", [os.environ.get("OKRFUNNEL_MEMORY_LIMIT", "768MB")])
 
 
 @contextmanager

@@ -110,7 +110,7 @@ con.execute("SET enable_progress_bar = false")
 con.execute("CREATE TABLE t AS SELECT * FROM read_csv('" + csv.replace("'", "''") + "')")
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 con.close()
-print(json.dumps({"rows": rows, "seconds_in_process": time.perf_counter() - started}))
+print(json.dumps({"rows": rows, "ctas_seconds": time.perf_counter() - started}))
 """
 
 
@@ -233,10 +233,11 @@ class Measurement:
     stdout: str
     stderr: str
     other_cpu_seconds: float | None = None  # CPU that other programs used meanwhile: noise
+    inner_seconds: float | None = None  # the floor's connect + CREATE TABLE AS alone, without start-up
 
 
 def busy_cores(over: float = 1.0) -> float | None:
-    """How many cores other programs keep busy right now (sampled over ``over`` seconds)."""
+    """How many cores are busy right now (sampled over ``over`` seconds while this one sleeps)."""
     before = _busy_cpu_seconds()
     time.sleep(over)
     after = _busy_cpu_seconds()
@@ -292,9 +293,10 @@ def measure_floor(export: Export, db: Path, workdir: Path) -> Measurement:
     m = run_measured([sys.executable, "-c", FLOOR_CHILD, str(export.path), str(db)], workdir, child_env())
     if m.returncode != 0:
         sys.exit(f"floor run failed:\n{m.stderr}")
-    loaded = json.loads(m.stdout.strip().splitlines()[-1])["rows"]
-    if loaded != export.rows:
-        sys.exit(f"floor read {loaded} rows, the file has {export.rows}")
+    result = json.loads(m.stdout.strip().splitlines()[-1])
+    if result["rows"] != export.rows:
+        sys.exit(f"floor read {result['rows']} rows, the file has {export.rows}")
+    m.inner_seconds = result["ctas_seconds"]
     return m
 
 
@@ -680,6 +682,7 @@ def report(export: Export, floors: list[Measurement], ingests: list[Measurement]
         "floor_seconds": round(floor_s, 3), "floor_peak_mb": round(floor_peak / MB),
         "okrfunnel_seconds": round(ingest_s, 3), "okrfunnel_peak_mb": round(ingest_peak / MB),
         "floor_cpu_seconds": round(floor_cpu, 2), "okrfunnel_cpu_seconds": round(ingest_cpu, 2),
+        "floor_ctas_seconds": round(statistics.median(m.inner_seconds for m in floors), 3),
         "ratio": round(ratio, 3), "okrfunnel_rows_per_second": round(export.rows / ingest_s),
         "floor_runs_seconds": [round(m.seconds, 3) for m in floors],
         "okrfunnel_runs_seconds": [round(m.seconds, 3) for m in ingests],
