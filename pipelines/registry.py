@@ -68,8 +68,13 @@ class Registry:
                 any(_norm(h) in present for h in m.headings) for m in spec.columns.values()
             )
             matches.append(Match(spec, found, missing))
-        # Most specific first: a generic source must not win over a tool's own format.
-        return sorted(matches, key=lambda m: (len(m.missing), -m.present, m.spec.builtin is False, m.spec.name))
+        # Complete matches first, the most specific of them first (a generic source must not win
+        # over a tool's own format); then the nearest misses by the share of required headings
+        # present, so a source needing one heading does not look closest to everything.
+        return sorted(matches, key=lambda m: (
+            bool(m.missing), -(1 - len(m.missing) / max(len(m.spec.required), 1)), -m.present,
+            m.spec.builtin is False, m.spec.name,
+        ))
 
     def recognise(self, headings: list[str]) -> SourceSpec | None:
         best = self.rank(headings)
