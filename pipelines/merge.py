@@ -2,7 +2,8 @@
 
 - Funnel rows with a lead id: the export is the truth for the stages it covers, for the leads it
   holds. Their earlier entries of those stages are replaced; an empty stage date clears it.
-- Funnel rows without a lead id: the export restates its stages over the days it covers.
+- Funnel rows without a lead id: the export restates its stages over the days it covers, for the
+  campaigns it holds.
 - Daily cost and follower rows: the export restates the days it covers (its first to its last
   date) for each platform, account (and campaign) it holds; several rows for one key and day are
   added up (cost) or the last one kept (a cumulative follower count). Where two exports cover
@@ -39,37 +40,59 @@ def merge(
 
 
 def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
-    """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above."""
+    """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above.
+
+    A stage mapped without a condition is covered by every row (an empty date clears it); a stage
+    whose date counts only when another column says so (``when``) is covered only by the rows
+    that say so, so a closed-won report or a one-row-per-stage report leaves the other stages of
+    its leads alone.
+    """
     carried = "lead_id, entries, " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
+    unconditional = [STAGE_FIELDS[f] for f in stages if not spec.columns[f].when_column]
+    repeated = keyed and con.execute("SELECT count(*) > count(DISTINCT lead_id) FROM incoming").fetchone()[0]
+    if repeated:
+        # A lead on several rows: its unconditional stages are those of its latest row.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE latest_row AS SELECT _row FROM incoming
+               QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY _row DESC) = 1"""
+        )
+    values = ", ".join(
+        f'CASE WHEN _row IN (SELECT _row FROM latest_row) THEN {f} END AS "{STAGE_FIELDS[f]}"'
+        if repeated and STAGE_FIELDS[f] in unconditional else f'{f} AS "{STAGE_FIELDS[f]}"'
+        for f in stages
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE incoming_stage AS
-            UNPIVOT (SELECT _row, {carried}, {', '.join(f'{f} AS "{STAGE_FIELDS[f]}"' for f in stages)} FROM incoming)
+            UNPIVOT (SELECT _row, {carried}, {values} FROM incoming)
             ON {', '.join(f'"{STAGE_FIELDS[f]}"' for f in stages)} INTO NAME stage VALUE entered_at"""
     )
     if keyed:
-        rows, leads = con.execute("SELECT count(*), count(DISTINCT lead_id) FROM incoming").fetchone()
-        if rows > leads:
-            # Long-form reports repeat a lead, once per stage: the latest row of a lead and stage wins.
+        if repeated:
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE incoming_stage AS SELECT * FROM incoming_stage
                    QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY _row DESC) = 1"""
             )
+            con.execute("DROP TABLE latest_row")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
             [spec.namespace],
         )
         con.execute(
             """DELETE FROM funnel_stage_entry e
-               WHERE e.lead_namespace = ? AND list_contains(?, e.stage)
-                 AND e.lead_id IN (SELECT lead_id FROM touched_leads)""",
-            [spec.namespace, [STAGE_FIELDS[f] for f in stages]],
+               WHERE e.lead_namespace = ? AND e.lead_id IN (SELECT lead_id FROM touched_leads)
+                 AND (list_contains(?, e.stage)
+                      OR (e.lead_id, e.stage) IN (SELECT (lead_id, stage) FROM incoming_stage))""",
+            [spec.namespace, unconditional],
         )
     else:
+        # A report filtered to some campaigns restates only those campaigns.
         con.execute(
             """DELETE FROM funnel_stage_entry e
-               USING (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
+               USING (SELECT DISTINCT stage, campaign FROM incoming_stage) AS k,
+                     (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
                       FROM incoming_stage GROUP BY stage) AS w
-               WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = w.stage
+               WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = k.stage AND k.stage = w.stage
+                 AND e.campaign IS NOT DISTINCT FROM k.campaign
                  AND e.entered_at::DATE BETWEEN w.d0 AND w.d1""",
             [spec.name],
         )
@@ -85,7 +108,7 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
             "DELETE FROM lead_state WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
             [spec.namespace],
         )
-        if len(stages) == len(STAGE_FIELDS) and rows == leads:
+        if len(unconditional) == len(STAGE_FIELDS) and not repeated:
             con.execute(read_sql("load/lead_state_from_snapshot.sql"), {"namespace": spec.namespace})
         else:
             con.execute(read_sql("load/lead_state_from_entries.sql"))

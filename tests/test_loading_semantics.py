@@ -170,3 +170,47 @@ def test_the_snapshot_shortcut_derives_the_same_lead_state_as_the_entries(cli, d
         con.execute(read_sql("load/lead_state_from_entries.sql"))
         derived = con.execute("SELECT * FROM lead_state ORDER BY lead_id").fetchall()
     assert len(fast) == 6 and fast == derived
+
+
+LONG_FORM_SOURCE = """name: lifecycle_history
+fact: funnel
+lead_namespace: crm
+required: [lead_id, created_at]
+columns:
+  lead_id: [lead]
+  created_at: {column: [day], when: {column: [step], in: [lead]}}
+  mql_at: {column: [day], when: {column: [step], in: [mql]}}
+  sql_at: {column: [day], when: {column: [step], in: [sql]}}
+  won_at: {column: [day], when: {column: [step], in: [won]}}
+"""
+
+
+def test_a_report_of_one_stage_keeps_the_other_stages_of_its_leads(cli, tmp_path):
+    """History: L1 lead 07-01, mql 07-05, sql 07-10; L2 lead 07-02. A later report adds only
+    L1's win on 08-01: Q3 leads 2, MQLs 1, SQLs 1, wins 1, SQL->won 1/1."""
+    folder = tmp_path / "my_sources"
+    folder.mkdir()
+    write(folder / "lifecycle.yaml", LONG_FORM_SOURCE)
+    history = write(tmp_path / "history.csv", "lead,step,day\nL1,lead,2026-07-01\nL1,mql,2026-07-05\nL1,sql,2026-07-10\nL2,lead,2026-07-02\n")
+    won = write(tmp_path / "won.csv", "lead,step,day\nL1,won,2026-08-01\n")
+    for path in (history, won):
+        assert cli("ingest", path, "--sources", folder, "--export-date", "2026-09-01").exit_code == 0
+    (q3,) = metrics(cli, "2026-Q3", "leads", "mqls", "sqls", "wins", "sql_to_won_rate")
+    assert q3 == {"period": "2026-Q3", "leads": 2, "mqls": 1, "sqls": 1, "wins": 1, "sql_to_won_rate": 1.0}
+
+
+def test_a_lead_repeated_in_a_snapshot_takes_its_latest_row_whole(cli, tmp_path):
+    """L1's second row has MQL 07-06 and no SQL date: the SQL date of the first row must not
+    survive. July: MQLs 1, SQLs 0."""
+    text = "lead_id,created_at,mql_at,sql_at,channel\nL1,2026-07-01,2026-07-05,2026-07-10,paid_search\nL1,2026-07-01,2026-07-06,,email\n"
+    cli("ingest", write(tmp_path / "dup.csv", text), "--export-date", "2026-08-01")
+    assert metrics(cli, "2026-07", "mqls", "sqls") == [{"period": "2026-07", "mqls": 1, "sqls": 0}]
+    assert metrics(cli, "2026-07", "mqls", by="channel") == [{"period": "2026-07", "channel": "email", "mqls": 1}]
+
+
+def test_reports_without_ids_filtered_to_one_campaign_keep_the_others(cli, tmp_path):
+    header = "date,stage,campaign,count\n"
+    cli("ingest", write(tmp_path / "a.csv", header + "2026-07-01,mql,A,3\n"), "--export-date", "2026-07-02")
+    cli("ingest", write(tmp_path / "b.csv", header + "2026-07-01,mql,B,4\n"), "--export-date", "2026-07-02")
+    assert metrics(cli, "2026-07", "mqls", by="campaign") == [
+        {"period": "2026-07", "campaign": "A", "mqls": 3}, {"period": "2026-07", "campaign": "B", "mqls": 4}]
