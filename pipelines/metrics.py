@@ -225,11 +225,14 @@ def _families(names: list[str]) -> list[str]:
 
 
 def _value(metric: Metric, values: dict):
+    """A metric's value from its family's row; no row means 0 for funnel counts (nobody entered
+    the stage) but "no data" for cost and followers, so a cost per SQL never shows 0 just
+    because no cost export was loaded."""
     if metric.formula:
         numerator, denominator = (_value(METRICS[n], values) for n in metric.formula)
-        return float(numerator) / float(denominator) if denominator else None
+        return float(numerator) / float(denominator) if numerator is not None and denominator else None
     value = values.get(metric.name)
-    if value is None and metric.additive and metric.family != "followers":
+    if value is None and metric.family == "funnel_counts":
         return 0
     return float(value) if metric.name.endswith("_rate") and value is not None else value
 

@@ -174,6 +174,11 @@ def _build(raw: dict, path: Path, builtin: bool) -> SourceSpec:
     if set(formats) - _FORMAT_KEYS:
         raise _fail(path, f"formats.{sorted(set(formats) - _FORMAT_KEYS)[0]}", "unknown key", ", ".join(sorted(_FORMAT_KEYS)))
     value_maps = _value_maps(raw.get("value_maps") or {}, columns, path)
+    decimal = str(formats.get("decimal", "."))
+    thousands = str(formats.get("thousands", "." if decimal == "," else ","))
+    if decimal not in (".", ",") or thousands not in (",", ".", " ", "'", "") or thousands == decimal:
+        raise _fail(path, "formats", f"thousands {thousands!r} and decimal {decimal!r} do not go together",
+                    'decimal "." with thousands "," (the default), or decimal "," with thousands "."')
     return SourceSpec(
         name=name,
         title=str(raw.get("title", name)),
@@ -189,10 +194,10 @@ def _build(raw: dict, path: Path, builtin: bool) -> SourceSpec:
         summary_rows=_patterns(read.get("summary_rows"), path, "read.summary_rows"),
         footer_lines=_patterns(read.get("footer_lines"), path, "read.footer_lines"),
         constants={k: str(v) for k, v in constants.items()},
-        date_formats=tuple(formats.get("date", ())) + ISO_TIMESTAMP_FORMATS[-1:],
+        date_formats=tuple(formats.get("date", ())) + ISO_TIMESTAMP_FORMATS,
         timestamp_formats=tuple(formats.get("timestamp", formats.get("date", ()))) + ISO_TIMESTAMP_FORMATS,
-        thousands=str(formats.get("thousands", ",")),
-        decimal=str(formats.get("decimal", ".")),
+        thousands=thousands,
+        decimal=decimal,
         null_values=tuple(formats.get("null_values", DEFAULT_NULL_VALUES)),
         value_maps=value_maps,
         unmapped={k: str(v) for k, v in (raw.get("unmapped") or {}).items()},

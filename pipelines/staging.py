@@ -9,6 +9,7 @@ which holds the export's text during the load, is deleted after it).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -100,8 +101,8 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
     mapping = spec.columns[name]
     if mapping.when_column:
         cond = find_headings(mapping.when_column, export_headings)
-        values = ", ".join(sql_literal(v) for v in mapping.when_values)
-        text = f"CASE WHEN trim({quote_ident(cond[0])}) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
+        values = ", ".join(sql_literal(v.lower()) for v in mapping.when_values)
+        text = f"CASE WHEN lower(trim({quote_ident(cond[0])})) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
     if fld.type == "pii":
         return [f"{_hash_sql(name, text)} AS {name}_hash"]
     raw_col = [f"{text} AS {name}__raw"] if keeps_text(spec, fld) else []
@@ -129,9 +130,16 @@ def _timestamp_sql(text: str, formats: tuple[str, ...]) -> str:
 
 
 def _number_sql(text: str, spec: SourceSpec) -> str:
-    stripped = f"regexp_replace({text}, '{_CURRENCY_PREFIX}', '')"
-    no_thousands = f"replace(replace({stripped}, {sql_literal(spec.thousands)}, ''), ' ', '')"
-    return f"replace({no_thousands}, ',', '.')" if spec.decimal == "," else no_thousands
+    """Numbers as the source writes them: an optional currency sign or code, thousands grouped
+    in threes, the source's decimal mark. Anything else (``12,5`` where "," groups thousands)
+    does not parse rather than being read as another number."""
+    t, d = re.escape(spec.thousands), re.escape(spec.decimal)
+    grouped = rf"[+-]?(\d{{1,3}}({t}\d{{3}})+|\d+)({d}\d+)?" if spec.thousands else rf"[+-]?\d+({d}\d+)?"
+    bare = f"replace(regexp_replace({text}, '{_CURRENCY_PREFIX}', ''), ' ', '')"
+    plain = f"replace({bare}, {sql_literal(spec.thousands)}, '')" if spec.thousands else bare
+    if spec.decimal == ",":
+        plain = f"replace({plain}, ',', '.')"
+    return f"CASE WHEN regexp_full_match({bare}, {sql_literal(grouped)}) THEN {plain} END"
 
 
 def _hash_sql(name: str, text: str) -> str:

@@ -214,3 +214,39 @@ def test_reports_without_ids_filtered_to_one_campaign_keep_the_others(cli, tmp_p
     cli("ingest", write(tmp_path / "b.csv", header + "2026-07-01,mql,B,4\n"), "--export-date", "2026-07-02")
     assert metrics(cli, "2026-07", "mqls", by="campaign") == [
         {"period": "2026-07", "campaign": "A", "mqls": 3}, {"period": "2026-07", "campaign": "B", "mqls": 4}]
+
+
+def test_excel_cells_holding_real_dates_read_as_dates(cli, tmp_path):
+    import datetime
+
+    import xlsxwriter
+
+    path = tmp_path / "cost.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for col, heading in enumerate(["date", "platform", "spend", "currency"]):
+        sheet.write(0, col, heading)
+    fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    for row, (day, spend) in enumerate([(1, 10.5), (2, 20)], start=1):
+        sheet.write_datetime(row, 0, datetime.datetime(2026, 7, day), fmt)
+        sheet.write(row, 1, "zhihu")
+        sheet.write(row, 2, spend)
+        sheet.write(row, 3, "CNY")
+    book.close()
+    assert "2 rows loaded" in cli("ingest", path, "--export-date", "2026-07-08").stdout
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == 30.5
+
+
+def test_a_campaign_named_total_is_not_a_summary_row(cli, tmp_path):
+    text = ('Campaign report\n"July 1, 2026 - July 1, 2026"\nDay,Campaign,Currency code,Cost\n'
+            "2026-07-01,Total Station Brand,USD,1000.00\n2026-07-01,Other,USD,5.00\n"
+            "Total: Account,--,USD,1005.00\n")
+    result = cli("ingest", write(tmp_path / "ga.csv", text), "--export-date", "2026-07-02")
+    assert "2 rows loaded, skipped 1 summary row" in result.stdout
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == 1005
+
+
+def test_stage_names_in_a_report_ignore_case(cli, tmp_path):
+    text = "date,stage,count\n2026-07-01,MQL,2\n2026-07-01,Won,1\n2026-07-02,Sql,3\n"
+    cli("ingest", write(tmp_path / "r.csv", text), "--export-date", "2026-07-03")
+    assert metrics(cli, "2026-07", "mqls", "sqls", "wins") == [{"period": "2026-07", "mqls": 2, "sqls": 3, "wins": 1}]

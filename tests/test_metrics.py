@@ -120,11 +120,11 @@ FOLLOWERS = """date,platform,account,followers
 
 def test_followers_are_the_last_value_up_to_the_period_end(cli, tmp_path):
     """July: zhihu/ours 1300 (07-31), zhihu/rival 5100 (07-10), wechat/ours 300 (07-01) = 6700.
-    At June's end: 1000 + 5000 + none for wechat (no data yet): net new counts accounts with both:
-    (1300-1000) + (5100-5000) = 400. August: 1300 + 5100 + 350 = 6750, net new vs July 50."""
+    At June's end: 1000 + 5000 + 0 for wechat (no data yet) = 6000, so net new 700.
+    August: 1300 + 5100 + 350 = 6750, net new vs July 50."""
     cli("ingest", write(tmp_path / "f.csv", FOLLOWERS), "--export-date", "2026-09-01")
     assert metrics(cli, "2026-07", "followers", "net_new_followers") == [
-        {"period": "2026-07", "followers": 6700, "net_new_followers": 400}]
+        {"period": "2026-07", "followers": 6700, "net_new_followers": 700}]
     assert metrics(cli, "2026-08", "followers", "net_new_followers") == [
         {"period": "2026-08", "followers": 6750, "net_new_followers": 50}]
     by_account = metrics(cli, "2026-07", "followers", by="account", filters=("platform=zhihu",))
@@ -138,3 +138,32 @@ def test_unknown_metric_and_dimension(cli, tmp_path):
     assert result.exit_code == 1 and "unknown metric 'sqlz'" in result.stderr
     result = cli("metrics", "--period", "2026-07", "--by", "colour")
     assert result.exit_code == 1 and "unknown dimension 'colour'" in result.stderr
+
+
+def test_no_cost_data_is_no_data_not_zero(cli, tmp_path):
+    cli("ingest", write(tmp_path / "leads.csv", LEADS), "--export-date", "2026-09-01")
+    assert metrics(cli, "2026-07", "sqls", "spend", "cost_per_sql") == [
+        {"period": "2026-07", "sqls": 2, "spend": None, "cost_per_sql": None}]
+
+
+@pytest.mark.parametrize("formats, cells, expected", [
+    ("", ['"1,234.50"', "7.5"], 1242.0),                           # default: "," groups, "." decimal
+    ('formats: {decimal: ","}\n', ['"1.234,56"', '"7,5"'], 1242.06),  # decimal comma: "." groups
+])
+def test_number_formats(cli, tmp_path, formats, cells, expected):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    write(folder / "eu.yaml", "name: eu_cost\nfact: channel_daily\nrequired: [date, spend]\n"
+          f"columns: {{date: [Tag], spend: [Kosten]}}\nconstants: {{platform: xing, currency: EUR}}\n{formats}")
+    rows = "".join(f"2026-07-0{i + 1},{cell}\n" for i, cell in enumerate(cells))
+    assert cli("ingest", write(tmp_path / "eu.csv", "Tag,Kosten\n" + rows), "--sources", folder,
+               "--export-date", "2026-07-08").exit_code == 0
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == pytest.approx(expected)
+
+
+def test_a_number_that_does_not_fit_the_format_is_set_aside_not_misread(cli, tmp_path):
+    """With "," grouping thousands, "12,5" is neither 125 nor 12.5: it is set aside."""
+    text = "date,platform,spend,currency\n2026-07-01,zhihu,\"12,5\",CNY\n2026-07-02,zhihu,\"1,250\",CNY\n"
+    cli("ingest", write(tmp_path / "c.csv", text), "--export-date", "2026-07-08")
+    assert metrics(cli, "2026-07", "spend")[0]["spend"] == 1250
+    assert [r["value"] for r in cli("quarantine", "--format", "json").json()] == ["12,5"]

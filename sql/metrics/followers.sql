@@ -1,6 +1,6 @@
 -- followers: per platform and account, the cumulative count on the last day up to the period's
--- end that has data, summed. net_new_followers: that minus the same at the previous period's end,
--- over the accounts that had data by then.
+-- end that has data, summed. net_new_followers: that minus the same sum at the previous period's
+-- end (an account without data by then counts 0 there), so the two always agree.
 , per_account AS (
     SELECT
         p.period,
@@ -17,7 +17,7 @@ SELECT
     period,
     {dim} AS dim,
     sum(at_end) AS followers,
-    sum(at_end - at_previous_end) AS net_new_followers
+    sum(at_end) - coalesce(sum(at_previous_end), 0) AS net_new_followers
 FROM per_account AS f
 WHERE {filters}
 GROUP BY ALL
