@@ -9,9 +9,11 @@ the other files still load.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
 from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, read_into_stg
-from pipelines.registry import Registry, find_headings
+from pipelines.registry import Registry
 from pipelines.sqltext import sql_literal
 from pipelines.staging import Staged, finish, typed_select
 from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
@@ -134,10 +136,31 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         return _load(w, path, digest, export, staged, results, stage_db, export_date, started, strict)
 
 
+def personal_columns(export: Export) -> set[str]:
+    """Columns never kept in clear: those mapped to email or phone and those the source lists
+    under ``pii`` (for every heading, also its repeats, which DuckDB names ``heading_1`` ...)."""
+    fields = FACTS[export.spec.fact]
+    headings = [h for f, m in export.spec.columns.items() if fields[f].type == "pii" for h in m.headings]
+    wanted = {h.strip().lower() for h in (*headings, *export.spec.pii)}
+    return {c for c in export.columns if c.strip().lower() in wanted or re.sub(r"_\d+$", "", c).strip().lower() in wanted}
+
+
+def _mask_line(line: str, export: Export, personal: set[str]) -> str:
+    """A line that does not fit the header, with the fields in personal columns' places masked;
+    withheld whole when it does not even split."""
+    if not personal:
+        return line
+    try:
+        fields = next(csv.reader([line], delimiter=export.delimiter or ","))
+    except (csv.Error, StopIteration):
+        return "(withheld: the export has personal columns)"
+    masked = ["***" if i < len(export.columns) and export.columns[i] in personal else f for i, f in enumerate(fields)]
+    return ",".join(masked)
+
+
 def _collect_failures(con, export: Export, staged: Staged, results: list[CheckResult]) -> None:
     """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
-    pii = {h for f, h in staged.headings.items() if FACTS[export.spec.fact][f].type == "pii"}
-    pii |= set(find_headings(export.spec.pii, export.columns))
+    pii = personal_columns(export)
     text_of = {c: raw_column(i) for i, c in enumerate(export.columns)}
     row_json = "json_object(" + ", ".join(
         f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + text_of[c]}" for c in export.columns
@@ -197,7 +220,8 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stag
         if export.malformed:
             con.executemany(
                 "INSERT INTO quarantine VALUES (?, ?, ?, NULL, ?, ?, 'csv_parse', NULL)",
-                [(run_id, path.name, row, line, reason) for row, line, reason in export.malformed],
+                [(run_id, path.name, row, _mask_line(line, export, personal_columns(export)), reason)
+                 for row, line, reason in export.malformed],
             )
         con.executemany(
             "INSERT INTO validation_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -36,8 +36,9 @@ class Export:
 
     ``columns`` are the export's columns as DuckDB names them (a repeated heading gets a suffix);
     in ``stg`` column i keeps its text as ``raw_column(i)`` beside the typed fields, and view
-    ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (``rowid`` plus the rows above
-    the first record; DuckDB keeps a row's ``rowid`` when other rows are deleted).
+    ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (from ``rowid``, which DuckDB
+    keeps when other rows are deleted, plus the rows above the first record and the lines set
+    aside before it; blank lines inside a CSV are not counted, DuckDB skips them unseen).
     """
 
     path: Path
@@ -45,6 +46,7 @@ class Export:
     encoding: str
     columns: list[str]
     from_sql: str  # the table function (or registered Arrow table) the rows come from
+    delimiter: str  # "" for workbooks
     first_row: int
     header_line: int
     csv_path: Path | None = None
@@ -93,10 +95,23 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, select_list: s
         con.execute(f"CREATE TABLE stg AS SELECT {raw}, {select_list} FROM {export.from_sql}")
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(export, exc) from None
-    con.execute(f"CREATE VIEW stg_rows AS SELECT rowid + {export.first_row} AS _row, * FROM stg")
     if export.csv_path is not None:
         _sort_rejects(con, export)
+    con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, * FROM stg")
     _drop_skippable(con, export)
+
+
+def _row_number_sql(con, export: Export) -> str:
+    """``rowid`` counts the records read; a line DuckDB set aside (quarantined or footer) still
+    takes a spreadsheet row. With the j-th such row (0-based) at R_j, record k sits at
+    first_row + k + #{j : R_j - first_row - j <= k}."""
+    if export.csv_path is None:
+        return f"rowid + {export.first_row}"
+    lines = [int(line) + export.header_line for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects ORDER BY 1").fetchall()]
+    if not lines:
+        return f"rowid + {export.first_row}"
+    thresholds = [row - export.first_row - j for j, row in enumerate(lines)]
+    return f"rowid + {export.first_row} + len(list_filter({thresholds}, lambda t: t <= rowid))"
 
 
 # --- text exports -----------------------------------------------------------------------------
@@ -116,7 +131,7 @@ def _open_text(path, con, registry, workdir, forced) -> Export:
         delim = {delimiter}, quote = '"', escape = '"', all_varchar = true, store_rejects = true,
         rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans', sample_size = -1)"""
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
-    return Export(path, spec, encoding, columns, from_sql, header.line_index + 2, header.line_index, csv_path)
+    return Export(path, spec, encoding, columns, from_sql, header.delimiter, header.line_index + 2, header.line_index, csv_path)
 
 
 def _read_head(path: Path) -> bytes:
@@ -343,5 +358,5 @@ def _open_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
     header, spec = _find_header(path, rows, registry, forced)
     table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
     con.register("excel_rows", table)
-    return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows",
+    return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows", "",
                   header.line_index + 2, header.line_index)

@@ -67,3 +67,18 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     assert "138 0000 0001" not in dump and "13800000001" not in dump
     (email_hash,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
     assert len(email_hash) == 64
+
+
+def test_personal_data_stays_masked_in_lines_that_do_not_fit_and_in_repeated_headings(cli, tmp_path):
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    text = (header + ',"Email"\n'
+            "201,Kim,kim@corp.com,+1 555 0101,2026-07-01 09:00,,,,,Paid Search,,second@corp.com\n"
+            "202,Lee,lee@corp.com,+1 555 0102,2026-07-01 09:00,,,,,Paid Search,,x@corp.com,EXTRA\n"
+            "203,Max,,,not a date,,,,,Paid Search,,third@corp.com\n")
+    path = tmp_path / "contacts.csv"
+    path.write_text(text, encoding="utf-8")
+    assert cli("ingest", path, "--export-date", "2026-10-01").exit_code == 0
+    rows = cli("quarantine", "--format", "json").json()
+    dump = str(rows)
+    assert "@corp.com" not in dump and "555" not in dump and "Lee" not in dump and "Max" not in dump
+    assert [r["row"] for r in rows] == [3, 4]
