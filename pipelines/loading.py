@@ -128,7 +128,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         present = set(staged.headings) | set(export.spec.constants)
         checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
         on_step("validating")
-        results = run_suite(stage_db, "stg_rows", export.spec.name, checks)
+        results = run_suite(stage_db, "stg_rows", export.spec.name, checks, export.spec.path)
         with duckdb.connect(str(stage_db)) as con:
             configure(con)
             _collect_failures(con, export, staged, results)
@@ -202,6 +202,9 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stag
             f"{sum(v.values())} rows with unmapped {f} values sent to {spec.unmapped[f]!r}: "
             + ", ".join(f"{k!r} ({n})" for k, n in list(v.items())[:5])
             for f, v in staged.unmapped.items()
+        ] + [
+            f"check {r.check.type} ({r.check.reason}) failed for the file as a whole; see `okrfunnel validations`"
+            for r in results if not r.success and r.failing_rows_sql is None
         ]
         run_id = con.execute(
             """INSERT INTO ingest_run (file_path, file_name, file_sha256, file_bytes, source, fact,

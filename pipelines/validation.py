@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.errors import SourceDefinitionError
 from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
 from pipelines.sourcespec import SourceSpec
 from pipelines.staging import keeps_text
@@ -30,6 +31,7 @@ class Check:
     kwargs: dict
     field: str | None
     reason: str
+    source_key: str | None = None  # where a source file declared it, e.g. "expectations[0]"
 
 
 @dataclass
@@ -40,6 +42,7 @@ class CheckResult:
     unexpected_count: int | None
     failing_rows_sql: str | None  # selects column _row of every failing row
     result_json: str
+    exception: str | None = None
 
 
 def iso_currencies() -> list[str]:
@@ -104,8 +107,9 @@ def _rows_check(condition: str, field: str | None, reason: str) -> Check:
 
 def declared_checks(spec: SourceSpec) -> list[Check]:
     return [
-        Check(e["type"], dict(e["kwargs"]), e["kwargs"].get("column"), e["kwargs"].get("description") or e["type"].replace("_", " "))
-        for e in spec.expectations
+        Check(e["type"], dict(e["kwargs"]), e["kwargs"].get("column"),
+              e["kwargs"].get("description") or e["type"].replace("_", " "), f"expectations[{i}]")
+        for i, e in enumerate(spec.expectations)
     ]
 
 
@@ -145,8 +149,13 @@ def _register_duckdb_persisted_connection(engine_module) -> None:
         engine_module._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialectName("duckdb"))
 
 
-def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check]) -> list[CheckResult]:
-    """Validate ``table`` of the DuckDB file ``stage_db`` (which nobody else may hold open)."""
+def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check], source_file: Path | None = None) -> list[CheckResult]:
+    """Validate ``table`` of the DuckDB file ``stage_db`` (which nobody else may hold open).
+
+    Raises:
+        SourceDefinitionError: an expectation of ``source_file`` is unknown, has bad arguments,
+            or fails to run (a column that does not exist, say).
+    """
     import great_expectations as gx
     from great_expectations.expectations.registry import get_expectation_impl
 
@@ -156,7 +165,7 @@ def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check]) 
         batch = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all").get_batch()
         suite = gx.ExpectationSuite(name=suite_name)
         for index, check in enumerate(checks):
-            suite.add_expectation(get_expectation_impl(check.type)(**check.kwargs, meta={"check_index": index}))
+            suite.add_expectation(_expectation(get_expectation_impl, check, index, source_file))
         result = batch.validate(
             suite,
             result_format={
@@ -171,7 +180,23 @@ def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check]) 
         context.data_sources.delete(source.name)
     # GX does not keep the suite's order in its results: match them back by our index.
     by_index = {r.expectation_config.meta["check_index"]: r for r in result.results}
-    return [_check_result(check, by_index[i], table) for i, check in enumerate(checks)]
+    results = [_check_result(check, by_index[i], table) for i, check in enumerate(checks)]
+    for r in results:
+        if r.exception:
+            raise SourceDefinitionError(
+                f"expectation {r.check.type} could not run: {r.exception}", file=source_file,
+                column=r.check.source_key,
+            )
+    return results
+
+
+def _expectation(get_expectation_impl, check: Check, index: int, source_file: Path | None):
+    try:
+        return get_expectation_impl(check.type)(**check.kwargs, meta={"check_index": index})
+    except Exception as exc:  # GX raises many kinds (registry, pydantic) for a bad declaration
+        raise SourceDefinitionError(
+            f"bad expectation {check.type}: {str(exc).splitlines()[0]}", file=source_file, column=check.source_key,
+        ) from None
 
 
 def _release(source) -> None:
@@ -206,4 +231,13 @@ def _check_result(check: Check, r, table: str) -> CheckResult:
         unexpected_count=unexpected if isinstance(unexpected, int) else None,
         failing_rows_sql=failing,
         result_json=json.dumps(doc, default=str, ensure_ascii=False),
+        exception=_exception_message(doc.get("exception_info") or {}),
     )
+
+
+def _exception_message(info: dict) -> str | None:
+    """GX reports an expectation that could not run either flat or per metric it computed."""
+    for entry in (info, *(v for v in info.values() if isinstance(v, dict))):
+        if entry.get("raised_exception"):
+            return str(entry.get("exception_message", "")).splitlines()[0]
+    return None

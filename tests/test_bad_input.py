@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+
+import pytest
 import sys
 from pathlib import Path
 
@@ -185,3 +187,22 @@ def test_mixed_encodings_beyond_the_first_block(cli, tmp_path):
     error = ingest_with_good(cli, tmp_path, write(tmp_path / "mixed.csv", content))
     assert "mixed encodings" in error
     assert "row 12002" in error
+
+
+@pytest.mark.parametrize("expectation, message", [
+    ("- expect_nothing_at_all: {column: spend}", "bad expectation expect_nothing_at_all"),
+    ("- expect_column_values_to_be_between: {column: spend, min_value: x, max_value: [1]}", "bad expectation expect_column_values_to_be_between"),
+    ("- expect_column_values_to_not_be_null: {column: nosuchcol}", "could not run"),
+])
+def test_a_broken_expectation_names_the_source_file_and_key(cli, tmp_path, expectation, message):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    source = folder / "zhihu.yaml"
+    write(source, "name: zhihu_ads\nfact: channel_daily\nrequired: [date, spend]\n"
+          "columns: {date: [日期], spend: [消费]}\nconstants: {platform: zhihu, currency: CNY}\n"
+          f"expectations:\n  {expectation}\n")
+    export = write(tmp_path / "z.csv", "日期,消费\n2026-07-01,10\n")
+    result = cli("ingest", export, "--sources", folder, "--export-date", "2026-07-02")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {source}, column 'expectations[0]': ") and message in line
