@@ -26,6 +26,8 @@ from pipelines.sqltext import quote_ident, sql_literal
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _HEAD_LINES = 40
 _HEAD_BYTES = 256 * 1024
+_SCAN_BLOCK = 8 * 1024 * 1024
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _DELIMITERS = (",", "\t", ";", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -153,6 +155,11 @@ def _detect_encoding(path: Path, head: bytes, declared: str) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         decoder.decode(head, final=len(head) < _HEAD_BYTES)
+        if declared == "auto" and head.isascii() and len(head) == _HEAD_BYTES:
+            # An English header and ASCII rows say nothing yet: let the first non-ASCII line decide.
+            sample = _first_non_ascii_line(path)
+            if sample is not None and not _is_utf8(sample) and _decodes(sample, "gb18030"):
+                return "gb18030"
         return "utf-8"
     except UnicodeDecodeError as exc:
         if declared == "utf-8":
@@ -212,6 +219,29 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
                     file=path, row=number, hint="save the export again in one encoding (UTF-8 preferred)",
                 )
             dst.write(text)
+
+
+def _first_non_ascii_line(path: Path) -> bytes | None:
+    """The first line holding a byte above 0x7F, read in blocks (the whole file if it is ASCII)."""
+    carry = b""
+    with path.open("rb") as fh:
+        while block := fh.read(_SCAN_BLOCK):
+            block = carry + block
+            found = _NON_ASCII.search(block)
+            if found:
+                start = block.rfind(b"\n", 0, found.start()) + 1
+                end = block.find(b"\n", found.start())
+                return block[start:] if end < 0 else block[start:end]
+            carry = block[block.rfind(b"\n") + 1:]
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _is_utf8(data: bytes) -> bool:

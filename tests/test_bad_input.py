@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 
-from conftest import query
+from conftest import metrics, query
 
 GOOD = "date,platform,campaign,spend,impressions,clicks,currency\n2026-07-01,zhihu,brand,100.50,1000,10,CNY\n2026-07-02,zhihu,brand,99.50,900,9,CNY\n"
 
@@ -206,3 +206,12 @@ def test_a_broken_expectation_names_the_source_file_and_key(cli, tmp_path, expec
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {source}, column 'expectations[0]': ") and message in line
+
+
+def test_a_gbk_file_whose_first_block_is_ascii_is_still_gbk(cli, tmp_path):
+    rows = "".join(f"2026-07-01,baidu,plan{i},1,CNY\n" for i in range(12000))
+    content = ("date,platform,campaign,spend,currency\n" + rows + "2026-07-02,baidu,品牌词,2,CNY\n").encode("gbk")
+    path = write(tmp_path / "late.csv", content)
+    assert "12001 rows loaded" in cli("ingest", path, "--export-date", "2026-07-03").stdout
+    assert metrics(cli, "2026-07", "spend", by="campaign", filters=("campaign=品牌词",)) == [
+        {"period": "2026-07", "campaign": "品牌词", "spend": 2}]
