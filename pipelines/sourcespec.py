@@ -18,7 +18,7 @@ from pipelines.facts import FACTS, STAGE_FIELDS
 
 _TOP_KEYS = {
     "name", "title", "description", "fact", "lead_namespace", "required", "read", "columns",
-    "constants", "formats", "value_maps", "unmapped", "expectations", "notes", "pii",
+    "constants", "formats", "value_maps", "unmapped", "expectations", "pii",
 }
 _READ_KEYS = {"encoding", "delimiter", "sheet", "summary_rows", "footer_lines"}
 _FORMAT_KEYS = {"date", "timestamp", "thousands", "decimal", "null_values"}
