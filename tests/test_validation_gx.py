@@ -14,7 +14,7 @@ def _stage(path, rows: int = 5000) -> None:
             f"""CREATE TABLE stg AS SELECT i AS _row,
                    CASE WHEN i % 100 = 0 THEN NULL ELSE i END AS lead_id,
                    CASE WHEN i % 77 = 0 THEN -1.5 ELSE 2.0 END AS spend,
-                   CASE WHEN i % 50 = 0 THEN 'XXX' ELSE 'CNY' END AS currency
+                   CASE WHEN i % 50 = 0 THEN 'QQQ' ELSE 'CNY' END AS currency
                 FROM range(1, {rows + 1}) t(i)"""
         )
 
