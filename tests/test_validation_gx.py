@@ -21,7 +21,7 @@ def _stage(path, rows: int = 5000) -> None:
 
 def test_results_equal_native_sql_counts(tmp_path):
     """5000 rows: multiples of 100 lack an id (50), of 77 are negative (64), of 50 have currency
-    XXX (100); the custom SQL check flags multiples of 333 (15; none of them lacks an id)."""
+    QQQ (100); the custom SQL check flags multiples of 333 (15; none of them lacks an id)."""
     stage = tmp_path / "stage.duckdb"
     _stage(stage)
     checks = [
