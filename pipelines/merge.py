@@ -3,7 +3,7 @@
 - Funnel rows with a lead id: the export is the truth for the stages it covers, for the leads it
   holds. Their earlier entries of those stages are replaced; an empty stage date clears it.
 - Funnel rows without a lead id: the export restates its stages over the days it covers, for the
-  campaigns it holds.
+  campaigns it holds; where two such exports cover a day, the later export date wins.
 - Daily cost and follower rows: the export restates the days it covers (its first to its last
   date) for each platform, account (and campaign) it holds; several rows for one key and day are
   added up (cost) or the last one kept (a cumulative follower count). Where two exports cover
@@ -33,13 +33,13 @@ def merge(
     loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
     if spec.fact == "funnel":
         stages = [f for f in STAGE_FIELDS if f in headings]
-        span = _funnel(con, spec, stages, "lead_id" in headings, run_id)
+        span = _funnel(con, spec, stages, "lead_id" in headings, run_id, export_date)
     else:
         span = _daily(con, spec, run_id, export_date)
     return loaded, *span
 
 
-def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
+def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int, export_date: date):
     """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above.
 
     A stage mapped without a condition is covered by every row (an empty date clears it); a stage
@@ -85,23 +85,17 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
             [spec.namespace, unconditional],
         )
     else:
-        # A report filtered to some campaigns restates only those campaigns.
-        con.execute(
-            """DELETE FROM funnel_stage_entry e
-               USING (SELECT DISTINCT stage, campaign FROM incoming_stage) AS k,
-                     (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
-                      FROM incoming_stage GROUP BY stage) AS w
-               WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = k.stage AND k.stage = w.stage
-                 AND e.campaign IS NOT DISTINCT FROM k.campaign
-                 AND e.entered_at::DATE BETWEEN w.d0 AND w.d1""",
-            [spec.name],
-        )
+        _restate_report_days(con, spec, export_date)
+    newer_report = "" if keyed else """WHERE NOT EXISTS (
+        SELECT 1 FROM report_coverage r
+        WHERE r.source = $source AND r.stage = s.stage AND r.campaign = coalesce(s.campaign, '')
+          AND s.entered_at::DATE BETWEEN r.date_from AND r.date_to AND r.export_date > $export_date)"""
     con.execute(
         f"""INSERT INTO funnel_stage_entry
-            SELECT ?, lead_id, stage, entered_at, coalesce(entries, 0), {', '.join(_DIMS)},
-                   amount, currency, email_hash, phone_hash, ?, ?, _row
-            FROM incoming_stage""",
-        [spec.namespace, spec.name, run_id],
+            SELECT $namespace, lead_id, stage, entered_at, coalesce(entries, 0), {', '.join(_DIMS)},
+                   amount, currency, email_hash, phone_hash, $source, $run_id, _row, $export_date
+            FROM incoming_stage AS s {newer_report}""",
+        {"namespace": spec.namespace, "source": spec.name, "run_id": run_id, "export_date": export_date},
     )
     if keyed:
         con.execute(
@@ -113,6 +107,12 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
         else:
             con.execute(read_sql("load/lead_state_from_entries.sql"))
         con.execute("DROP TABLE touched_leads")
+    else:
+        con.execute(
+            "INSERT INTO report_coverage SELECT ?, stage, campaign, d0, d1, ?, ? FROM incoming_cover",
+            [spec.name, export_date, run_id],
+        )
+        con.execute("DROP TABLE incoming_cover")
     span = con.execute(
         "SELECT min(entered_at)::DATE, max(entered_at)::DATE FROM funnel_stage_entry WHERE run_id = ?", [run_id]
     ).fetchone()
@@ -120,6 +120,25 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int):
     if repeated:
         con.execute("DROP TABLE latest_row")
     return span
+
+
+def _restate_report_days(con, spec: SourceSpec, export_date: date) -> None:
+    """A report without ids restates, for each stage and campaign it holds, the days from its
+    first to its last date of that stage; rows of exports no newer than it give way."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE incoming_cover AS
+           SELECT k.stage, k.campaign, w.d0, w.d1
+           FROM (SELECT DISTINCT stage, coalesce(campaign, '') AS campaign FROM incoming_stage) AS k
+           JOIN (SELECT stage, min(entered_at)::DATE AS d0, max(entered_at)::DATE AS d1
+                 FROM incoming_stage GROUP BY stage) AS w USING (stage)"""
+    )
+    con.execute(
+        """DELETE FROM funnel_stage_entry e USING incoming_cover c
+           WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = c.stage
+             AND coalesce(e.campaign, '') = c.campaign AND e.entered_at::DATE BETWEEN c.d0 AND c.d1
+             AND e.export_date <= ?""",
+        [spec.name, export_date],
+    )
 
 
 def _daily(con, spec: SourceSpec, run_id: int, export_date: date):

@@ -250,3 +250,18 @@ def test_stage_names_in_a_report_ignore_case(cli, tmp_path):
     text = "date,stage,count\n2026-07-01,MQL,2\n2026-07-01,Won,1\n2026-07-02,Sql,3\n"
     cli("ingest", write(tmp_path / "r.csv", text), "--export-date", "2026-07-03")
     assert metrics(cli, "2026-07", "mqls", "sqls", "wins") == [{"period": "2026-07", "mqls": 2, "sqls": 3, "wins": 1}]
+
+
+@pytest.mark.parametrize("order", [("old", "new"), ("new", "old")])
+def test_reports_without_ids_let_the_newer_export_win_in_any_order(cli, tmp_path, order):
+    """Old report (exported 07-03): 07-01 x5, 07-02 x5. New (07-10) restates 07-02 as 8 and adds
+    07-03 x7. Either order: 5 + 8 + 7 = 20."""
+    header = "date,stage,campaign,count\n"
+    reports = {
+        "old": (header + "2026-07-01,mql,w,5\n2026-07-02,mql,w,5\n", "2026-07-03"),
+        "new": (header + "2026-07-02,mql,w,8\n2026-07-03,mql,w,7\n", "2026-07-10"),
+    }
+    for name in order:
+        text, exported = reports[name]
+        assert cli("ingest", write(tmp_path / f"{name}.csv", text), "--export-date", exported).exit_code == 0
+    assert metrics(cli, "2026-07", "mqls")[0]["mqls"] == 20

@@ -72,7 +72,20 @@ CREATE TABLE funnel_stage_entry (
     phone_hash VARCHAR,
     source VARCHAR NOT NULL,
     run_id INTEGER NOT NULL,
-    source_row BIGINT NOT NULL
+    source_row BIGINT NOT NULL,
+    export_date DATE NOT NULL
+);
+
+-- Which days of which stage and campaign each funnel report without lead ids restated; as for
+-- daily facts, the newest export covering a day wins whatever the load order.
+CREATE TABLE report_coverage (
+    source VARCHAR NOT NULL,
+    stage VARCHAR NOT NULL,
+    campaign VARCHAR NOT NULL,          -- '' when the report has none
+    date_from DATE NOT NULL,
+    date_to DATE NOT NULL,
+    export_date DATE NOT NULL,
+    run_id INTEGER NOT NULL
 );
 
 -- Derived from funnel_stage_entry for leads with ids, refreshed by every load that touches them.
