@@ -74,6 +74,7 @@ FACTS: dict[str, dict[str, Field]] = {
         Field("followers", "integer", non_negative=True, description="cumulative followers at the end of the day"),
         Field("new_followers", "integer", non_negative=True),
         Field("lost_followers", "integer", non_negative=True),
+        Field("competitor", "text", description="the competitor owning a benchmark account; such followers are not yours"),
     ),
 }
 

@@ -159,11 +159,13 @@ def _daily(con, spec: SourceSpec, run_id: int, export_date: date):
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE incoming_day AS
                 SELECT date, {key_cols}, arg_max(followers, _row) AS followers,
-                       arg_max(new_followers, _row) AS new_followers, arg_max(lost_followers, _row) AS lost_followers
+                       arg_max(new_followers, _row) AS new_followers, arg_max(lost_followers, _row) AS lost_followers,
+                       arg_max(competitor, _row) AS competitor
                 FROM incoming GROUP BY ALL"""
         )
-        target, insert = "follower_daily", """INSERT INTO follower_daily
-            SELECT date, platform, account, followers, new_followers, lost_followers, ?, ?, ? FROM incoming_day"""
+        target, insert = "follower_daily", """INSERT INTO follower_daily BY NAME
+            SELECT date, platform, account, followers, new_followers, lost_followers, competitor,
+                   ? AS source, ? AS run_id, ? AS export_date FROM incoming_day"""
     campaign = "campaign" if "campaign" in keys else "''"
     span = con.execute("SELECT min(date), max(date) FROM incoming_day").fetchone()
     con.execute(

@@ -45,6 +45,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("cost_per_sql", "derived", "spend / sqls", additive=False, formula=("spend", "sqls")),
     Metric("followers", "followers", "cumulative followers on the last day with data, summed over accounts", additive=False),
     Metric("net_new_followers", "followers", "followers minus followers at the previous period's end"),
+    Metric("top_competitor_followers", "followers", "the largest competitor account's followers on the last day with data (benchmark accounts)", additive=False),
 )}
 
 

@@ -1,4 +1,4 @@
-"""Generic daily follower counts (competitor accounts too), English and Chinese headings, by hand.
+"""Generic daily follower counts (own accounts), English and Chinese headings, by hand.
 
 ``fixtures/sources/generic_followers_en.csv`` (row 1 header date,platform,account,followers,...):
   row  date        platform  account     followers
@@ -41,7 +41,7 @@ EN = FIXTURES / "sources" / "generic_followers_en.csv"
 ZH = FIXTURES / "sources" / "generic_followers_zh.csv"
 
 
-def test_english_headings_with_a_competitor_account(cli):
+def test_english_headings_two_accounts(cli):
     assert "generic_followers: 7 rows loaded, 2 set aside" in ingest(cli, EN, "2026-09-01")
 
     assert quarantined(cli, "row", "column", "value", "check", "reason") == [
