@@ -157,7 +157,9 @@ def quarantine(
     _show(lambda con: catalog.quarantine(con, run), db, fmt)
 
 
-def _show(query, db: Path | None, fmt: Format) -> None:
+def _show(query, db: Path | None, fmt: Format, table_columns: list[str] | None = None) -> None:
+    """Run ``query`` on a read-only connection and print its rows; ``table_columns`` narrows
+    what a terminal shows (JSON and CSV always carry every column)."""
     from pipelines.warehouse import reader
 
     try:
@@ -165,7 +167,7 @@ def _show(query, db: Path | None, fmt: Format) -> None:
             rows = query(con)
     except OkrfunnelError as exc:
         raise _fail(exc) from None
-    render(rows, fmt)
+    render(rows, fmt, table_columns if fmt is Format.table else None)
 
 
 @app.command()
@@ -247,3 +249,179 @@ def sources_check(
                 render(catalog.quarantine(con, None), fmt)
     except OkrfunnelError as exc:
         raise _fail(exc) from None
+
+
+# --- OKRs ------------------------------------------------------------------------------------
+
+okrs_app = typer.Typer(help="OKR definitions: load a cycle from YAML or the Excel workbook, check one, get the template.", no_args_is_help=True)
+app.add_typer(okrs_app, name="okrs")
+CycleOption = Annotated[str, typer.Option("--cycle", help="The OKR cycle, e.g. 2026-Q3.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this day (YYYY-MM-DD; default: the newest day with data in the cycle).")]
+
+
+def _fail_okr(exc: OkrfunnelError) -> typer.Exit:
+    """Every problem of an OKR file on its own line, so the whole file can be fixed at once."""
+    from pipelines.errors import OkrDefinitionError
+
+    if isinstance(exc, OkrDefinitionError) and not os.environ.get("OKRFUNNEL_DEBUG"):
+        for problem in exc.problems:
+            typer.echo(f"error: {problem.one_line()}", err=True)
+        return typer.Exit(1)
+    return _fail(exc)
+
+
+def _read_okr_file(file: Path, settings: Settings):
+    from pipelines.okr_file import read_document
+    from pipelines.okr_store import known_filter_values
+    from pipelines.warehouse import reader
+
+    known = None
+    if settings.db.exists():
+        with reader(settings.db) as con:
+            known = known_filter_values(con)
+    return read_document(file, settings.fiscal_year_start_month, known)
+
+
+@okrs_app.command("load")
+def okrs_load(
+    file: Annotated[Path, typer.Argument(help="A .yaml OKR file or an .xlsx workbook (see `okrfunnel okrs template`).")],
+    db: DbOption = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
+) -> None:
+    """Load a cycle's OKRs: replaces its objectives, KRs and tasks; adds check-ins; a changed target
+    or baseline is kept as a revision. A file with any problem loads nothing."""
+    from pipelines.okr_store import load_document
+    from pipelines.warehouse import writer
+
+    try:
+        settings = _settings(db)
+        doc = _read_okr_file(file, settings)
+        with writer(settings.db, wait_seconds=wait) as w:
+            outcome = load_document(w, doc)
+    except OkrfunnelError as exc:
+        raise _fail_okr(exc) from None
+    for warning in outcome.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"{file}: {outcome.message}")
+
+
+@okrs_app.command("check")
+def okrs_check(file: Path, db: DbOption = None) -> None:
+    """Check an OKR file without loading it: every problem, and the focus warnings."""
+    try:
+        doc = _read_okr_file(file, _settings(db))
+    except OkrfunnelError as exc:
+        raise _fail_okr(exc) from None
+    for warning in doc.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"{file}: {doc.cycle.label}: {len(doc.objectives)} objectives, {len(doc.key_results)} key results, "
+               f"{len(doc.checkins)} check-ins, {len(doc.tasks)} tasks; no problems")
+
+
+@okrs_app.command("checkins")
+def okrs_checkins(
+    file: Annotated[Path, typer.Argument(help="Check-ins on their own: CSV or Excel with kr, date, confidence, note, value.")],
+    cycle: Annotated[str | None, typer.Option("--cycle", help="The cycle (default: the one cycle whose dates hold every check-in).")] = None,
+    db: DbOption = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
+) -> None:
+    """Add weekly check-ins from a CSV or Excel file."""
+    from pipelines.okr_store import load_checkins
+    from pipelines.okr_workbook import read_checkins
+    from pipelines.warehouse import writer
+
+    try:
+        settings = _settings(db)
+        rows, where = read_checkins(file)
+        with writer(settings.db, wait_seconds=wait) as w:
+            label, count = load_checkins(w, file, rows, where, cycle)
+    except OkrfunnelError as exc:
+        raise _fail_okr(exc) from None
+    typer.echo(f"{file}: {label}: {count} check-ins loaded")
+
+
+@okrs_app.command("template")
+def okrs_template(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the workbook (.xlsx).")],
+    language: Annotated[str, typer.Option("--language", help="Headings in en or zh.")] = "en",
+) -> None:
+    """Write an empty OKR workbook: instructions, example rows and drop-down lists."""
+    from pipelines.facts import CHANNELS
+    from pipelines.okr_file import KINDS, LEVELS, TASK_STATUSES
+    from pipelines.okr_workbook import write_template
+
+    try:
+        if out.suffix.lower() != ".xlsx":
+            raise ConfigError("the template is an Excel workbook", column="--out", value=str(out), expected="a path ending in .xlsx")
+        write_template(out, metrics=list(METRICS), kinds=list(KINDS), levels=list(LEVELS),
+                       statuses=list(TASK_STATUSES), channels=list(CHANNELS), language=language)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {out}")
+
+
+@okrs_app.command("close")
+def okrs_close(
+    cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026-Q3.")],
+    reopen: Annotated[bool, typer.Option("--reopen", help="Open a closed cycle again (to correct it).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Close a cycle at quarter end: its outcomes count for calibration and it no longer changes."""
+    from pipelines.okr_store import close_cycle
+    from pipelines.warehouse import writer
+
+    try:
+        with writer(_settings(db).db) as w:
+            close_cycle(w, cycle, reopen)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{cycle}: {'reopened' if reopen else 'closed'}")
+
+
+@app.command()
+def krs(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Every key result of a cycle: actual, attainment, expected, status, forecast, chance, confidence and flags."""
+    from pipelines.okr_eval import evaluate
+
+    _show(lambda con: evaluate(con, cycle, _parse_date(as_of, "--as-of"), _settings(db)), db, fmt, [
+        "kr_id", "kr", "owner", "metric", "baseline", "target", "actual", "attainment", "expected", "status",
+        "forecast", "chance", "confidence", "confidence_flags", "data_as_of"])
+
+
+@app.command()
+def objectives(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Every objective of a cycle with its progress: the weighted mean of its KRs' attainment (each capped at 1)."""
+    from pipelines.okr_eval import evaluate
+    from pipelines.okr_eval import objectives as objective_rows
+
+    _show(lambda con: objective_rows(evaluate(con, cycle, _parse_date(as_of, "--as-of"), _settings(db))), db, fmt)
+
+
+@app.command()
+def confidence(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Every check-in: confidence, change since the previous and since the start, and `drop` flags."""
+    from pipelines.okr_confidence import drift
+    from pipelines.okr_eval import get_cycle, resolve_as_of
+
+    def rows(con):
+        found = get_cycle(con, cycle)
+        return drift(con, found.label, resolve_as_of(con, found, _parse_date(as_of, "--as-of")))
+
+    _show(rows, db, fmt)
+
+
+@app.command()
+def calibration(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """How well mid-cycle confidence predicted reaching the target over closed cycles (Brier score per owner and team)."""
+    from pipelines.okr_confidence import calibration as calibration_rows
+
+    _show(lambda con: calibration_rows(con, _settings(db)), db, fmt)
+
+
+@app.command()
+def impact(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Quarter-over-quarter impact: each metric against the previous quarter, the change split by
+    channel and platform, each KR's metric, and the comparison with the quarter before OKRs."""
+    from pipelines.okr_impact import impact as impact_rows
+
+    _show(lambda con: impact_rows(con, cycle, _settings(db), _parse_date(as_of, "--as-of")), db, fmt)

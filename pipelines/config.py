@@ -14,7 +14,8 @@ from pathlib import Path
 from pipelines.errors import ConfigError
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
-_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month"}
+_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month", "okr"}
+_OKR_KEYS = {"on_track_margin", "at_risk_margin", "stale_days", "adoption_baseline"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,22 @@ class Settings:
     reporting_currency: str | None = None
     fx: dict[str, float] = field(default_factory=dict)
     fiscal_year_start_month: int = 1
+    okr: OkrSettings = field(default_factory=lambda: OkrSettings())
     config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class OkrSettings:
+    """How KRs are judged (PRODUCT.md defaults); the ``[okr]`` table of okrfunnel.toml.
+
+    A KR is on track while its attainment is at most ``on_track_margin`` behind the elapsed share
+    of the cycle, at risk while at most ``at_risk_margin`` behind, off track beyond.
+    """
+
+    on_track_margin: float = 0.10
+    at_risk_margin: float = 0.25
+    stale_days: int = 14
+    adoption_baseline: str | None = None  # default: the quarter before the first cycle with OKRs
 
 
 def load_settings(config_file: Path | None = None) -> Settings:
@@ -78,6 +94,7 @@ def _settings_from(raw: dict, path: Path | None) -> Settings:
             "bad [fx] table", file=path, column="fx",
             expected="positive numbers: units of the reporting currency per unit, e.g. USD = 7.1",
         )
+    okr = _okr_settings(raw.get("okr", {}), path)
     currency = raw.get("reporting_currency")
     dirs = raw.get("sources_dirs", [])
     if isinstance(dirs, str):
@@ -88,5 +105,26 @@ def _settings_from(raw: dict, path: Path | None) -> Settings:
         reporting_currency=currency.upper() if isinstance(currency, str) else None,
         fx={k.upper(): float(v) for k, v in fx.items()},
         fiscal_year_start_month=month,
+        okr=okr,
         config_file=path,
     )
+
+
+def _okr_settings(raw, path: Path | None) -> OkrSettings:
+    if not isinstance(raw, dict) or set(raw) - _OKR_KEYS:
+        unknown = sorted(set(raw) - _OKR_KEYS) if isinstance(raw, dict) else ["okr"]
+        raise ConfigError(f"unknown key {unknown[0]!r} in [okr]", file=path, expected=", ".join(sorted(_OKR_KEYS)))
+    on_track, at_risk = raw.get("on_track_margin", 0.10), raw.get("at_risk_margin", 0.25)
+    if not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in (on_track, at_risk)) or on_track > at_risk:
+        raise ConfigError(
+            "bad status margins", file=path, column="okr.on_track_margin / okr.at_risk_margin",
+            value=f"{on_track} / {at_risk}", expected="shares from 0 to 1, on_track_margin <= at_risk_margin",
+        )
+    stale = raw.get("stale_days", 14)
+    if not isinstance(stale, int) or stale < 1:
+        raise ConfigError("bad stale_days", file=path, column="okr.stale_days", value=str(stale), expected="a whole number of days")
+    baseline = raw.get("adoption_baseline")
+    if baseline is not None and not isinstance(baseline, str):
+        raise ConfigError("bad adoption_baseline", file=path, column="okr.adoption_baseline", value=str(baseline),
+                          expected='a period such as "2026-Q2"')
+    return OkrSettings(float(on_track), float(at_risk), stale, baseline)

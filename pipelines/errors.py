@@ -83,3 +83,20 @@ class WarehouseError(OkrfunnelError):
 
 class MetricError(OkrfunnelError):
     """A metric, period or dimension asked for does not exist or cannot be computed."""
+
+
+class OkrDefinitionError(OkrfunnelError):
+    """An OKR file or check-in file with mistakes. ``problems`` holds every one found, each
+    naming its file and line or cell, so a whole file can be fixed in one go; nothing of the
+    file is loaded."""
+
+    @property
+    def problems(self) -> list[OkrfunnelError]:
+        return self.details.get("problems") or [self]
+
+    def one_line(self) -> str:
+        problems = self.details.get("problems")
+        if not problems:
+            return super().one_line()
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        return problems[0].one_line() + more

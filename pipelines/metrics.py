@@ -124,6 +124,11 @@ def parse_period(text: str, fiscal_start_month: int = 1) -> Period:
     )
 
 
+def date_range(start: date, end: date) -> Period:
+    """The period from ``start`` to ``end`` inclusive, as ``--period a..b`` gives it."""
+    return Period(f"{start}..{end}", start, end, "range")
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -214,6 +219,29 @@ def compute(
             row[name] = _value(METRICS[name], values)
         rows.append(row)
     return rows
+
+
+_FAMILY_DATES = {
+    "funnel_counts": ("funnel_fact", "entered_at::DATE", ("channel", "platform", "campaign", "region", "product")),
+    "funnel_cohorts": ("funnel_fact", "entered_at::DATE", ("channel", "platform", "campaign", "region", "product")),
+    "channel_totals": ("channel_daily", "date", ("channel", "platform", "campaign", "region", "product", "account")),
+    "followers": ("follower_daily", "date", ("platform", "account")),
+}
+
+
+def latest_data_date(con: duckdb.DuckDBPyConnection, name: str, filters: dict[str, list[str]], up_to: date) -> date | None:
+    """The newest day with data behind ``name`` (under ``filters``) on or before ``up_to``.
+
+    A derived metric is only as fresh as its staler part: cost per SQL with SQLs up to Friday
+    and cost up to Tuesday is known up to Tuesday.
+    """
+    days = []
+    for family in _families([name]):
+        table, day, dims = _FAMILY_DATES[family]
+        where = " AND ".join(f"list_contains(${dim}, {dim})" for dim in filters if dim in dims) or "true"
+        params = {dim: values for dim, values in filters.items() if dim in dims}
+        days.append(con.execute(f"SELECT max({day}) FROM {table} WHERE {day} <= $up_to AND {where}", {**params, "up_to": up_to}).fetchone()[0])
+    return None if None in days else min(days)
 
 
 def _families(names: list[str]) -> list[str]:

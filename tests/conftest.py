@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +76,23 @@ def ingest(cli, path, export_date: str) -> str:
 def quarantined(cli, *fields: str) -> list[tuple]:
     """The set-aside rows, each as a tuple of the named fields (row, column, value, check, reason)."""
     return [tuple(r[f] for f in fields) for r in cli("quarantine", "--format", "json").json()]
+
+
+@pytest.fixture(scope="session")
+def okr_fixture_warehouse(tmp_path_factory) -> Path:
+    """The fixture warehouse, built once through the real CLI; each test gets its own copy."""
+    db = tmp_path_factory.mktemp("okrs") / "warehouse.duckdb"
+    runner = CliRunner()
+    for name in ("leads", "cost", "followers"):
+        result = runner.invoke(app, ["ingest", str(FIXTURES / "okrs" / f"{name}.csv"), "--export-date", "2026-09-05", "--db", str(db)])
+        assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["okrs", "load", str(FIXTURES / "okrs" / "okrs_2026-Q3.yaml"), "--db", str(db)])
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+@pytest.fixture
+def loaded(cli, okr_fixture_warehouse, db):
+    """``cli`` on a copy of fixtures/okrs/ loaded: three exports and the 2026-Q3 OKRs."""
+    shutil.copyfile(okr_fixture_warehouse, db)
+    return cli

@@ -1,0 +1,282 @@
+"""Key results evaluated against the warehouse as of a date: actual, attainment, status, forecast,
+the data's chance of reaching the target, and objective progress.
+
+The one implementation behind ``okrfunnel krs``, the dashboard and the reports. Semantics are
+PRODUCT.md's "KRs bound to metrics"; the forecast and chance methods are in docs/okrs.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+from statistics import NormalDist, stdev
+
+import duckdb
+
+from pipelines.config import OkrSettings, Settings
+from pipelines.errors import ConfigError
+from pipelines.metrics import METRICS, compute, date_range, latest_data_date
+from pipelines.okr_confidence import CheckInRow, current_flags, load_checkins
+
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+MIN_WEEKS_FOR_CHANCE = 3  # two week-to-week changes are the least that show a spread
+
+
+@dataclass(frozen=True)
+class Cycle:
+    label: str
+    start: date
+    end: date
+    closed: bool
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def cycles(con: duckdb.DuckDBPyConnection) -> list[Cycle]:
+    """Every cycle with OKRs, oldest first."""
+    return [Cycle(r[0], r[1], r[2], r[3] is not None) for r in con.execute(
+        "SELECT cycle, start_date, end_date, closed_at FROM okr_cycle ORDER BY start_date").fetchall()]
+
+
+def get_cycle(con: duckdb.DuckDBPyConnection, label: str) -> Cycle:
+    """Raises: ConfigError naming the cycles there are."""
+    known = cycles(con)
+    for cycle in known:
+        if cycle.label == label:
+            return cycle
+    raise ConfigError(
+        "no OKRs loaded for this cycle", column="--cycle", value=label,
+        expected=", ".join(c.label for c in known) or "a cycle: load one with `okrfunnel okrs load FILE` or run `okrfunnel demo`",
+    )
+
+
+def resolve_as_of(con: duckdb.DuckDBPyConnection, cycle: Cycle, as_of: date | None) -> date:
+    """``as_of``, or the newest day with data within the cycle; a day after the cycle means its end.
+
+    Raises:
+        ConfigError: ``as_of`` before the cycle starts.
+    """
+    if as_of is not None:
+        if as_of < cycle.start:
+            raise ConfigError("--as-of is before the cycle starts", column="--as-of", value=str(as_of),
+                              expected=f"a date from {cycle.start} ({cycle.label})")
+        return min(as_of, cycle.end)
+    newest = con.execute(
+        """SELECT max(day) FROM (
+               SELECT max(entered_at::DATE) AS day FROM funnel_fact WHERE entered_at::DATE BETWEEN $s AND $e
+               UNION ALL SELECT max(date) FROM channel_daily WHERE date BETWEEN $s AND $e
+               UNION ALL SELECT max(date) FROM follower_daily WHERE date BETWEEN $s AND $e)""",
+        {"s": cycle.start, "e": cycle.end},
+    ).fetchone()[0]
+    return newest or cycle.start
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, cycle_label: str, as_of: date | None = None,
+             settings: Settings | None = None) -> list[dict]:
+    """One row per KR of the cycle, in file order, as ``okrfunnel krs`` prints them.
+
+    Definitions are those in force on the as-of day (a target revised later shows its old
+    value), check-ins those made by then, data the days up to it.
+    """
+    settings = settings or Settings()
+    cycle = get_cycle(con, cycle_label)
+    day = resolve_as_of(con, cycle, as_of)
+    expected = ((day - cycle.start).days + 1) / cycle.days
+    checkins = load_checkins(con, cycle.label, day)
+    rows = []
+    for kr in _key_results(con, cycle.label, day):
+        mine = [c for c in checkins if c.kr_id == kr["kr_id"]]
+        if kr["kind"] == "manual":
+            measured = _manual(kr, mine)
+        else:
+            measured = _measured(con, kr, cycle, day, settings)
+        attainment = _attainment(kr, measured["actual"])
+        status = _status(attainment, expected, settings.okr)
+        confidence_start = kr.pop("confidence_start")
+        if confidence_start is None and mine:
+            confidence_start = mine[0].confidence
+        rows.append({
+            "cycle": cycle.label, **kr, "filters": filters_text(kr["filters"]),
+            "actual": measured["actual"], "attainment": _round(attainment), "expected": _round(expected),
+            "status": status, "forecast": _round(measured["forecast"]), "chance": _round(measured["chance"]),
+            "confidence": mine[-1].confidence if mine else confidence_start,
+            "confidence_start": confidence_start,
+            "confidence_flags": ",".join(current_flags(status, mine, cycle.start, day, settings.okr.stale_days)),
+            "last_checkin": mine[-1].date if mine else None,
+            "data_as_of": measured["data_as_of"], "as_of": day,
+        })
+    _objective_progress(rows)
+    return rows
+
+
+def objectives(rows: list[dict]) -> list[dict]:
+    """Objective progress from ``evaluate``'s rows: the weighted mean of KR attainment, each
+    taken between 0 and 1 (an overshoot or a KR going backwards does not hide another KR)."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        out.setdefault(row["objective_id"], {
+            "cycle": row["cycle"], "objective_id": row["objective_id"], "objective": row["objective"],
+            "owner": row["objective_owner"], "level": row["level"], "aligns_to": row["aligns_to"],
+            "progress": row["objective_progress"], "key_results": 0,
+        })["key_results"] += 1
+    return list(out.values())
+
+
+def _key_results(con: duckdb.DuckDBPyConnection, cycle: str, day: date) -> list[dict]:
+    # A revision dated after the as-of day had not happened yet: the oldest such revision's old
+    # value is the one then in force.
+    cur = con.execute(
+        """WITH later AS (
+               SELECT kr_id, field, arg_min(old_value, revision_date) AS old_value
+               FROM kr_revision WHERE cycle = $cycle AND revision_date > $day GROUP BY ALL)
+           SELECT o.objective_id, o.title AS objective, o.owner AS objective_owner, o.level, o.aligns_to,
+                  k.kr_id, k.title AS kr, k.owner, k.metric, k.kind, k.filters,
+                  CASE WHEN bl.kr_id IS NULL THEN k.baseline ELSE bl.old_value END AS baseline,
+                  CASE WHEN tg.kr_id IS NULL THEN k.target ELSE tg.old_value END AS target,
+                  k.weight, k.confidence_start
+           FROM key_result k JOIN objective o USING (cycle, objective_id)
+           LEFT JOIN later bl ON bl.kr_id = k.kr_id AND bl.field = 'baseline'
+           LEFT JOIN later tg ON tg.kr_id = k.kr_id AND tg.field = 'target'
+           WHERE k.cycle = $cycle ORDER BY o.position, k.position""",
+        {"cycle": cycle, "day": day},
+    )
+    columns = [d[0] for d in cur.description]
+    rows = [dict(zip(columns, r)) for r in cur.fetchall()]
+    for row in rows:
+        row["filters"] = json.loads(row["filters"])
+    return rows
+
+
+def filters_text(filters: dict[str, list[str]]) -> str:
+    """``{"channel": ["a", "b"]}`` -> ``channel=a,b``: flat, for tables and CSV."""
+    return "; ".join(f"{dim}={','.join(values)}" for dim, values in filters.items())
+
+
+def _manual(kr: dict, mine: list[CheckInRow]) -> dict:
+    values = [c for c in mine if c.value is not None]
+    return {"actual": values[-1].value if values else None, "forecast": None, "chance": None,
+            "data_as_of": values[-1].date if values else None}
+
+
+def _measured(con: duckdb.DuckDBPyConnection, kr: dict, cycle: Cycle, day: date, settings: Settings) -> dict:
+    """Actual to date, forecast to the cycle's end and the chance of reaching the target."""
+    metric, filters = kr["metric"], kr["filters"]
+    week_ends = [cycle.start + timedelta(days=7 * n - 1) for n in range(1, cycle.days // 7 + 1)]
+    week_ends = [d for d in week_ends if d <= day]
+    weeks = [date_range(end - timedelta(days=6), end) for end in week_ends]  # each week on its own
+    to_week_ends = [date_range(cycle.start, end) for end in week_ends]  # the value to date at each
+    to_date = date_range(cycle.start, day)
+    periods = list({p.label: p for p in [*weeks, *to_week_ends, to_date]}.values())
+    values = {r["period"]: _number(r[metric]) for r in compute(con, periods, [metric], filters=filters, settings=settings)}
+    actual = values.get(to_date.label)
+    weekly = [values.get(p.label) for p in weeks]
+    path = [values.get(p.label) for p in to_week_ends]
+    if kr["kind"] == "total":
+        forecast = None if actual is None else actual / (((day - cycle.start).days + 1) / cycle.days)
+        spread = _spread([w if w is not None else 0.0 for w in weekly])
+    else:
+        forecast = _trend(cycle, week_ends, path, day, actual)
+        if forecast is not None and _is_ratio(metric):
+            forecast = _within_weekly_range(forecast, weekly)
+        spread = _spread([b - a for a, b in pairwise(path) if a is not None and b is not None], changes=True)
+    upward = kr["kind"] == "total" or (kr["baseline"] is not None and kr["target"] >= kr["baseline"])
+    return {
+        "actual": actual, "forecast": forecast,
+        "chance": _chance(forecast, kr["target"], spread, (cycle.end - day).days, upward, len(week_ends), actual),
+        "data_as_of": latest_data_date(con, metric, filters, day),
+    }
+
+
+def _is_ratio(metric: str) -> bool:
+    return METRICS[metric].formula is not None or metric.endswith("_rate")
+
+
+def _within_weekly_range(forecast: float, weekly: list[float | None]) -> float:
+    """A ratio over the whole cycle is a weighted mean of its weeks' ratios, so while the weeks to
+    come stay within the range seen so far it cannot leave that range; a straight line through
+    a running mean's early swings could (even below zero)."""
+    seen = [w for w in weekly if w is not None]
+    return min(max(forecast, min(seen)), max(seen)) if seen else forecast
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _spread(values: list[float], changes: bool = False) -> float | None:
+    """The standard deviation of weekly output (totals; a week without data produced 0) or of the
+    week-to-week change of the value to date (levels)."""
+    needed = MIN_WEEKS_FOR_CHANCE - 1 if changes else MIN_WEEKS_FOR_CHANCE
+    return stdev(values) if len(values) >= needed else None
+
+
+def _trend(cycle: Cycle, week_ends: list[date], series: list[float | None], day: date, actual: float | None) -> float | None:
+    """Least-squares line through the value at each week's end and today, read at the cycle's end."""
+    points = [((d - cycle.start).days, v) for d, v in zip(week_ends, series) if v is not None]
+    if actual is not None and (not points or points[-1][0] != (day - cycle.start).days):
+        points.append(((day - cycle.start).days, actual))
+    if len(points) < 2:
+        return actual
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+    return mean_y + slope * ((cycle.days - 1) - mean_x)
+
+
+def _chance(forecast: float | None, target: float, spread: float | None, remaining_days: int,
+            upward: bool, weeks: int, actual: float | None) -> float | None:
+    """P(value at the cycle's end reaches the target), the end value taken as normal around the
+    forecast with the weekly spread growing with the square root of the weeks left."""
+    if remaining_days == 0 and actual is not None:
+        return 1.0 if (actual >= target if upward else actual <= target) else 0.0
+    if forecast is None or spread is None or weeks < MIN_WEEKS_FOR_CHANCE:
+        return None
+    sd = spread * math.sqrt(remaining_days / 7)
+    if sd == 0:
+        return 1.0 if (forecast >= target if upward else forecast <= target) else 0.0
+    below = NormalDist(forecast, sd).cdf(target)
+    return 1 - below if upward else below
+
+
+def _attainment(kr: dict, actual: float | None) -> float | None:
+    if actual is None:
+        return None
+    baseline, target = kr["baseline"], kr["target"]
+    if kr["kind"] == "total" or (kr["kind"] == "manual" and baseline is None):
+        return actual / target if target else None
+    return (actual - baseline) / (target - baseline)
+
+
+def _status(attainment: float | None, expected: float, margins: OkrSettings) -> str:
+    if attainment is None:
+        return "no_data"
+    if attainment >= 1:
+        return "achieved"
+    if attainment >= expected - margins.on_track_margin:
+        return "on_track"
+    if attainment >= expected - margins.at_risk_margin:
+        return "at_risk"
+    return "off_track"
+
+
+def _objective_progress(rows: list[dict]) -> None:
+    totals: dict[str, list[float]] = {}
+    for row in rows:
+        share = min(max(row["attainment"] or 0.0, 0.0), 1.0)
+        acc = totals.setdefault(row["objective_id"], [0.0, 0.0])
+        acc[0] += share * row["weight"]
+        acc[1] += row["weight"]
+    for row in rows:
+        done, weight = totals[row["objective_id"]]
+        row["objective_progress"] = _round(done / weight)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
