@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from pipelines import metrics, sqltext
+from pipelines import metrics, okr_confidence, okr_workbook, sqltext
 
 
-@pytest.mark.parametrize("module", [metrics, sqltext])
+@pytest.mark.parametrize("module", [metrics, okr_confidence, okr_workbook, sqltext])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -11,7 +10,6 @@ import openpyxl
 import pytest
 import yaml
 
-from pipelines import okr_workbook
 from pipelines.errors import ConfigError
 from pipelines.okr_workbook import read_checkins, read_workbook, write_template
 
@@ -323,7 +321,3 @@ def test_reading_never_changes_the_file(english_book: Path, tmp_path: Path):
     read_checkins(csv_file)
     assert (english_book.read_bytes(), csv_file.read_bytes()) == before
 
-
-def test_docstring_examples():
-    result = doctest.testmod(okr_workbook)
-    assert result.attempted > 0 and result.failed == 0
