@@ -148,8 +148,13 @@ def _hash_sql(name: str, text: str) -> str:
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:
-    """Source value -> canonical value; unknown values go to the source's ``unmapped`` default."""
-    looked_up = f"(SELECT dst FROM value_map WHERE field = {sql_literal(name)} AND src = lower({text}))"
+    """Source value -> canonical value; unknown values go to the source's ``unmapped`` default.
+
+    The map is a literal in the expression, not a lookup table: a subquery would be planned as a
+    join, whose parallel output loses the file's row order that row numbers are counted from.
+    """
+    pairs = ", ".join(f"{sql_literal(src)}: {sql_literal(dst)}" for src, dst in spec.value_maps.get(name, {}).items())
+    looked_up = f"MAP {{{pairs}}}[lower({text})]" if pairs else "NULL::VARCHAR"
     fallback = sql_literal(spec.unmapped[name]) if name in spec.unmapped else (
         f"replace(lower({text}), ' ', '_')" if name == "channel" else text
     )

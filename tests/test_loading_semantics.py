@@ -265,3 +265,19 @@ def test_reports_without_ids_let_the_newer_export_win_in_any_order(cli, tmp_path
         text, exported = reports[name]
         assert cli("ingest", write(tmp_path / f"{name}.csv", text), "--export-date", exported).exit_code == 0
     assert metrics(cli, "2026-07", "mqls")[0]["mqls"] == 20
+
+
+def test_row_numbers_hold_in_a_large_file(cli, tmp_path, db):
+    """Row numbers rest on the file's order surviving the parallel read: a bad date on line
+    60,002 is reported there, and a Record ID on lines 2 and 60,003 at both. (A value map once
+    planned as a join shuffled the order: the same row came out as line 16,490 or 8,298.)"""
+    channels = ("Paid Search", "Email Marketing", "Organic Search", "Paid Social")
+    lines = [f"{i},u{i}@example.com,2026-07-01 10:00,,,{channels[i % 4]}\n" for i in range(1, 60_001)]
+    lines.append("60001,x@example.com,2026-09-31 10:00,,,Paid Search\n")
+    lines.append("1,u1@example.com,2026-07-01 10:00,2026-07-03 10:00,,Email Marketing\n")
+    export = write(tmp_path / "contacts.csv", HUBSPOT_HEADER + "".join(lines))
+    assert cli("ingest", export, "--export-date", "2026-10-01").exit_code == 0
+    assert sorted((r["row"], r["column"], r["value"]) for r in cli("quarantine", "--format", "json").json()) == [
+        (2, "Record ID", "1"), (60_002, "Create Date", "2026-09-31 10:00"), (60_003, "Record ID", "1"),
+    ]
+    assert query(db, "SELECT count(*), count(*) FILTER (WHERE lead_id = '1') FROM lead_state") == [(59_999, 0)]
