@@ -179,8 +179,12 @@ def compute(
     by: str | None = None,
     filters: dict[str, list[str]] | None = None,
     settings: Settings | None = None,
+    known_by: date | None = None,
 ) -> list[dict]:
     """One row per period (and value of ``by``) with one key per metric, in the order asked.
+
+    ``known_by`` limits cohort conversions to those that happened by that day (an as-of
+    evaluation: what the rate was then); by default a cohort converts as of the data.
 
     Raises:
         MetricError: an unknown metric or dimension, or a currency without an exchange rate.
@@ -193,7 +197,7 @@ def compute(
     filters = filters or {}
     needed = _families(names)
     params = {
-        "periods": json.dumps([p.as_json() for p in periods]),
+        "periods": json.dumps([{**p.as_json(), "known_by": None if known_by is None else str(known_by)} for p in periods]),
         "fx": json.dumps(_fx_rates(con, settings or Settings(), needed)),
         **{f"f_{dim}": values for dim, values in filters.items()},
     }

@@ -172,7 +172,7 @@ def _measured(con: duckdb.DuckDBPyConnection, kr: dict, cycle: Cycle, day: date,
     to_week_ends = [date_range(cycle.start, end) for end in week_ends]  # the value to date at each
     to_date = date_range(cycle.start, day)
     periods = list({p.label: p for p in [*weeks, *to_week_ends, to_date]}.values())
-    values = {r["period"]: _number(r[metric]) for r in compute(con, periods, [metric], filters=filters, settings=settings)}
+    values = {r["period"]: _number(r[metric]) for r in compute(con, periods, [metric], filters=filters, settings=settings, known_by=day)}
     actual = values.get(to_date.label)
     weekly = [values.get(p.label) for p in weeks]
     path = [values.get(p.label) for p in to_week_ends]

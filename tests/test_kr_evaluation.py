@@ -178,3 +178,25 @@ def test_unknown_cycle_names_the_known_ones(loaded):
     result = loaded("krs", "--cycle", "2025-Q1")
     assert result.exit_code == 1
     assert "column '--cycle': no OKRs loaded for this cycle (got '2025-Q1'); expected 2026-Q3" in result.stderr
+
+
+def test_a_cohort_rate_counts_conversions_made_by_the_as_of_day(cli, tmp_path):
+    """Four leads became MQL on 07-02, 07-03, 07-05, 07-06; SQL on 07-10, 07-20, 08-10, never.
+    KR mql_to_sql_rate level 0.2 -> 0.7. As of 07-14: 1 of 4 had converted by then: 0.25,
+    attainment (0.25 - 0.2) / 0.5 = 0.1. As of 07-31: 0.5 (0.6). As of the end: 0.75, achieved.
+    `metrics` for 07-01..07-14 counts conversions as of the data: 3 of 4."""
+    leads = tmp_path / "cohort.csv"
+    leads.write_text("lead_id,created_at,mql_at,sql_at\nC1,2026-07-01,2026-07-02,2026-07-10\n"
+                     "C2,2026-07-01,2026-07-03,2026-07-20\nC3,2026-07-01,2026-07-05,2026-08-10\n"
+                     "C4,2026-07-01,2026-07-06,\n", encoding="utf-8")
+    okrs = tmp_path / "okrs.yaml"
+    okrs.write_text("cycle: 2026-Q3\nobjectives:\n  - id: O1\n    title: t\n    key_results:\n"
+                    "      - {id: KR1, title: rate, metric: mql_to_sql_rate, baseline: 0.2, target: 0.7}\n", encoding="utf-8")
+    assert cli("ingest", leads, "--export-date", "2026-09-01").exit_code == 0
+    assert cli("okrs", "load", okrs).exit_code == 0
+    rate = [(krs(cli, "--as-of", d)["KR1"]["actual"], krs(cli, "--as-of", d)["KR1"]["attainment"])
+            for d in ("2026-07-14", "2026-07-31", "2026-09-30")]
+    assert rate == [(0.25, 0.1), (0.5, 0.6), (0.75, 1.1)]
+    assert krs(cli, "--as-of", "2026-09-30")["KR1"]["status"] == "achieved"
+    (data,) = cli("metrics", "--period", "2026-07-01..2026-07-14", "--metric", "mql_to_sql_rate", "--format", "json").json()
+    assert data["mql_to_sql_rate"] == 0.75
