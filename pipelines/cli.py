@@ -425,3 +425,26 @@ def impact(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fm
     from pipelines.okr_impact import impact as impact_rows
 
     _show(lambda con: impact_rows(con, cycle, _settings(db), _parse_date(as_of, "--as-of")), db, fmt)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    exports: Annotated[Path | None, typer.Option("--exports", help="Folder for the demo's export and OKR files (default: demo_exports beside the warehouse).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Rebuild the warehouse as the demo even if one exists.")] = False,
+) -> None:
+    """Build a warehouse for a fictional B2B SaaS marketing department (云帆科技): six quarters of
+    exports in the built-in sources' formats, loaded through the same path as yours, and OKRs
+    for the last two quarters. The files are kept so you can open them."""
+    from pipelines.demo.build import build_demo
+
+    try:
+        settings = _settings(db)
+        outcome = build_demo(settings.db, exports or settings.db.parent / "demo_exports", replace)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"wrote {outcome.files} exports and the OKR files to {outcome.exports}")
+    typer.echo(f"loaded {outcome.rows_loaded:,} rows; {outcome.rows_set_aside} set aside (see `okrfunnel quarantine`)")
+    for line in outcome.okr_lines:
+        typer.echo(line)
+    typer.echo(f"built {outcome.db} in {outcome.seconds:.1f} s. Next: okrfunnel krs --cycle 2026-Q4")

@@ -2,7 +2,7 @@
 SELECT
     p.period,
     {dim} AS dim,
-    sum(f.spend * coalesce(fx.rate, 1)) AS spend,
+    sum((f.spend * coalesce(fx.rate, 1))::DECIMAL(18, 4)) AS spend,  -- exact: the same total whatever order threads add in
     sum(f.impressions) AS impressions,
     sum(f.clicks) AS clicks
 FROM periods AS p

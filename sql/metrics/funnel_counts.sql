@@ -8,7 +8,7 @@ SELECT
     sum(f.entries) FILTER (WHERE f.stage = 'sql') AS sqls,
     sum(f.entries) FILTER (WHERE f.stage = 'opportunity') AS opportunities,
     sum(f.entries) FILTER (WHERE f.stage = 'won') AS wins,
-    sum(f.amount * coalesce(fx.rate, 1)) FILTER (WHERE f.stage = 'won') AS won_revenue
+    sum((f.amount * coalesce(fx.rate, 1))::DECIMAL(18, 4)) FILTER (WHERE f.stage = 'won') AS won_revenue
 FROM periods AS p
 JOIN funnel_fact AS f ON f.entered_at::DATE BETWEEN p.start_date AND p.end_date
 LEFT JOIN fx ON fx.currency = f.currency
