@@ -360,6 +360,18 @@ def okrs_template(
     typer.echo(f"wrote {out}")
 
 
+@okrs_app.command("revisions")
+def okrs_revisions(
+    cycle: Annotated[str | None, typer.Option("--cycle", help="Only this cycle.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Every change of a KR's target or baseline: old, new, when, approved by whom."""
+    from pipelines.okr_store import revisions
+
+    _show(lambda con: revisions(con, cycle), db, fmt)
+
+
 @okrs_app.command("close")
 def okrs_close(
     cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026-Q3.")],

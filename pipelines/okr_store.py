@@ -191,3 +191,17 @@ def _cycle_for(con: duckdb.DuckDBPyConnection, path: Path, rows: list[dict], lab
             expected="check-in dates within one loaded cycle", hint="name it with --cycle",
         )
     return fitting[0]
+
+
+def revisions(con: duckdb.DuckDBPyConnection, cycle: str | None = None) -> list[dict]:
+    """Every recorded change of a KR's target or baseline, oldest first (the monthly review's list)."""
+    cur = con.execute(
+        """SELECT r.cycle, r.kr_id, k.title AS kr, r.field, r.old_value, r.new_value, r.revision_date,
+                  r.approved_by, r.source_file
+           FROM kr_revision r LEFT JOIN key_result k USING (cycle, kr_id)
+           WHERE $cycle IS NULL OR r.cycle = $cycle
+           ORDER BY r.revision_date, r.recorded_at, r.kr_id, r.field""",
+        {"cycle": cycle},
+    )
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, r)) for r in cur.fetchall()]

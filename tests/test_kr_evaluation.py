@@ -134,10 +134,11 @@ def test_a_revised_target_is_recorded_and_dated(loaded, tmp_path):
     assert krs(loaded, "--as-of", "2026-07-28")["KR1.1"]["attainment"] == round(11 / 32, 4)
     assert krs(loaded, "--as-of", "2026-07-14")["KR1.1"]["target"] == 40  # before the revision
 
-    db = tmp_path / "warehouse.duckdb"
-    assert query(db, "SELECT kr_id, field, old_value, new_value, revision_date::VARCHAR, approved_by FROM kr_revision") == [
-        ("KR1.1", "target", 40.0, 32.0, "2026-07-20", "张伟"),
+    listed = loaded("okrs", "revisions", "--cycle", "2026-Q3", "--format", "json").json()
+    assert [(r["kr_id"], r["kr"], r["field"], r["old_value"], r["new_value"], r["revision_date"], r["approved_by"]) for r in listed] == [
+        ("KR1.1", "付费搜索 SQL 本季度 40 个", "target", 40, 32, "2026-07-20", "张伟"),
     ]
+    db = tmp_path / "warehouse.duckdb"
     # Check-ins are history: the re-load did not double them.
     assert query(db, "SELECT count(*) FROM checkin") == [(9,)]
 
