@@ -460,3 +460,28 @@ def demo(
     for line in outcome.okr_lines:
         typer.echo(line)
     typer.echo(f"built {outcome.db} in {outcome.seconds:.1f} s. Next: okrfunnel krs --cycle 2026-Q4")
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to serve on; the default keeps it to this computer.")] = "127.0.0.1",
+) -> None:
+    """Start the dashboard (Streamlit) on the warehouse; open http://HOST:PORT in a browser."""
+    import subprocess
+    import sys
+    from importlib.resources import files
+
+    settings = _settings(db)
+    app_file = files("dashboard") / "app.py"
+    env = {**os.environ, "OKRFUNNEL_DB": str(settings.db.resolve())}
+    typer.echo(f"okrfunnel dashboard on http://{host}:{port} (warehouse {settings.db}); Ctrl+C stops it", err=True)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
+        "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    ]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

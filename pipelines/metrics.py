@@ -233,6 +233,14 @@ _FAMILY_DATES = {
 }
 
 
+_FAMILY_FACTS = {"funnel_counts": "funnel", "funnel_cohorts": "funnel", "channel_totals": "channel_daily", "followers": "followers"}
+
+
+def facts_of(name: str) -> list[str]:
+    """The facts (``ingest_run.fact``) a metric is computed from: where its number comes from."""
+    return list(dict.fromkeys(_FAMILY_FACTS[f] for f in _families([name])))
+
+
 def latest_data_date(con: duckdb.DuckDBPyConnection, name: str, filters: dict[str, list[str]], up_to: date) -> date | None:
     """The newest day with data behind ``name`` (under ``filters``) on or before ``up_to``.
 

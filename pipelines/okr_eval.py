@@ -127,6 +127,30 @@ def objectives(rows: list[dict]) -> list[dict]:
     return list(out.values())
 
 
+def path_of(con: duckdb.DuckDBPyConnection, cycle_label: str, kr_id: str, as_of: date,
+            settings: Settings | None = None) -> list[dict]:
+    """A KR's value to date at the end of each whole week of the cycle and on ``as_of``: the line
+    the KR page draws against its target (a manual KR: its check-in values)."""
+    settings = settings or Settings()
+    cycle = get_cycle(con, cycle_label)
+    day = resolve_as_of(con, cycle, as_of)
+    kr = next((k for k in _key_results(con, cycle.label, day) if k["kr_id"] == kr_id), None)
+    if kr is None:
+        raise ConfigError("no such key result in this cycle", column="kr_id", value=kr_id)
+    if kr["kind"] == "manual":
+        return [{"date": c.date, "value": c.value} for c in load_checkins(con, cycle.label, day)
+                if c.kr_id == kr_id and c.value is not None]
+    ends = sorted({*(d for d in _week_ends(cycle) if d <= day), day})
+    periods = [date_range(cycle.start, end) for end in ends]
+    values = {r["period"]: _number(r[kr["metric"]]) for r in compute(
+        con, periods, [kr["metric"]], filters=kr["filters"], settings=settings, known_by=day)}
+    return [{"date": p.end, "value": values.get(p.label)} for p in periods]
+
+
+def _week_ends(cycle: Cycle) -> list[date]:
+    return [cycle.start + timedelta(days=7 * n - 1) for n in range(1, cycle.days // 7 + 1)]
+
+
 def _key_results(con: duckdb.DuckDBPyConnection, cycle: str, day: date) -> list[dict]:
     # A revision dated after the as-of day had not happened yet: the oldest such revision's old
     # value is the one then in force.
@@ -166,8 +190,7 @@ def _manual(kr: dict, mine: list[CheckInRow]) -> dict:
 def _measured(con: duckdb.DuckDBPyConnection, kr: dict, cycle: Cycle, day: date, settings: Settings) -> dict:
     """Actual to date, forecast to the cycle's end and the chance of reaching the target."""
     metric, filters = kr["metric"], kr["filters"]
-    week_ends = [cycle.start + timedelta(days=7 * n - 1) for n in range(1, cycle.days // 7 + 1)]
-    week_ends = [d for d in week_ends if d <= day]
+    week_ends = [d for d in _week_ends(cycle) if d <= day]
     weeks = [date_range(end - timedelta(days=6), end) for end in week_ends]  # each week on its own
     to_week_ends = [date_range(cycle.start, end) for end in week_ends]  # the value to date at each
     to_date = date_range(cycle.start, day)

@@ -205,3 +205,12 @@ def revisions(con: duckdb.DuckDBPyConnection, cycle: str | None = None) -> list[
     )
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, r)) for r in cur.fetchall()]
+
+
+def tasks(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
+    """The cycle's key tasks in file order: KR, title, owner, helpers, due, status, link."""
+    cur = con.execute(
+        """SELECT kr_id, title, owner, helpers, due, status, link FROM key_task
+           WHERE cycle = ? ORDER BY position""", [cycle])
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, r)) for r in cur.fetchall()]

@@ -96,3 +96,14 @@ def loaded(cli, okr_fixture_warehouse, db):
     """``cli`` on a copy of fixtures/okrs/ loaded: three exports and the 2026-Q3 OKRs."""
     shutil.copyfile(okr_fixture_warehouse, db)
     return cli
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The demo company's warehouse, built once per test session by `okrfunnel demo` (~10 s).
+    Tests that change a warehouse copy it first."""
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "warehouse.duckdb"
+    result = CliRunner().invoke(app, ["demo", "--db", str(db), "--exports", str(folder / "exports")])
+    assert result.exit_code == 0, result.stderr
+    return db

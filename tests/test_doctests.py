@@ -4,10 +4,11 @@ import doctest
 
 import pytest
 
+from dashboard import format as dashboard_format
 from pipelines import metrics, okr_confidence, okr_workbook, sqltext
 
 
-@pytest.mark.parametrize("module", [metrics, okr_confidence, okr_workbook, sqltext])
+@pytest.mark.parametrize("module", [metrics, okr_confidence, okr_workbook, sqltext, dashboard_format])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

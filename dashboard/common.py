@@ -1,0 +1,103 @@
+"""What every page shares: the sidebar (language, cycle, owner), the empty states, and the
+current selection. Pages read the selection from here and never parse widgets themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import LANGUAGES, language, t
+from pipelines.errors import OkrfunnelError
+
+ALL_OWNERS = "*"
+
+
+@dataclass(frozen=True)
+class Selection:
+    key: data.Identity  # the warehouse file's identity: cache key of every query
+    cycle: str | None
+    cycles: list[dict]
+    owner: str  # ALL_OWNERS or an owner's name
+    as_of: date | None
+    currency: str | None
+
+
+def sidebar() -> Selection:
+    """Language first (every other label depends on it), then cycle and owner."""
+    st.sidebar.radio(
+        "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
+    )
+    key = data.identity()
+    if key is None:
+        return Selection(None, None, [], ALL_OWNERS, None, None)
+    try:
+        cycles = data.cycles(key)
+        currency = data.reporting_currency(key)
+    except OkrfunnelError as exc:
+        st.sidebar.error(exc.one_line())
+        return Selection(key, None, [], ALL_OWNERS, None, None)
+    labels = [c["label"] for c in cycles]
+    if labels and st.session_state.get("cycle") not in labels:
+        open_cycles = [c["label"] for c in cycles if not c["closed"]]
+        st.session_state["cycle"] = (open_cycles or labels)[-1]
+    cycle = st.sidebar.selectbox(t("sidebar.cycle"), labels, key="cycle") if labels else None
+    owners = [ALL_OWNERS]
+    as_of = None
+    if cycle:
+        rows = data.key_results(key, cycle)
+        as_of = rows[0]["as_of"] if rows else None
+        owners += sorted({r["owner"] for r in rows if r["owner"]} | {r["objective_owner"] for r in rows if r["objective_owner"]})
+    if st.session_state.get("owner") not in owners:
+        st.session_state["owner"] = ALL_OWNERS
+    owner = st.sidebar.selectbox(
+        t("sidebar.owner"), owners, key="owner", format_func=lambda o: t("sidebar.everyone") if o == ALL_OWNERS else o,
+    )
+    if as_of:
+        st.sidebar.caption(t("sidebar.as_of", day=_day(as_of)))
+    _watch_for_new_data(key)
+    return Selection(key, cycle, cycles, owner, as_of, currency)
+
+
+def _day(value: date) -> str:
+    from dashboard.format import day
+
+    return day(value, language())
+
+
+@st.fragment(run_every=10)
+def _watch_for_new_data(seen: data.Identity) -> None:
+    """A load swaps in a new warehouse file: rerun the page so its numbers follow, no restart."""
+    if data.identity() != seen:
+        st.rerun(scope="app")
+
+
+def require_warehouse(selection: Selection) -> None:
+    """No warehouse yet: say how to get one, and stop the page."""
+    if selection.key is None:
+        st.info(t("empty.no_warehouse", db=str(data.warehouse())))
+        st.code("okrfunnel demo\nokrfunnel ingest PATH", language="bash")
+        st.stop()
+
+
+def require_cycle(selection: Selection) -> None:
+    require_warehouse(selection)
+    if selection.cycle is None:
+        st.info(t("empty.no_cycle"))
+        st.code("okrfunnel okrs template --out okrs.xlsx\nokrfunnel okrs load okrs.xlsx", language="bash")
+        st.stop()
+
+
+def mine(rows: list[dict], selection: Selection) -> list[dict]:
+    """KR rows of the chosen owner: KRs they own, and every KR of objectives they own."""
+    if selection.owner == ALL_OWNERS:
+        return rows
+    return [r for r in rows if selection.owner in (r.get("owner"), r.get("objective_owner"))]
+
+
+def show_error(exc: OkrfunnelError) -> None:
+    """A pipeline error as the CLI words it, and the page stops."""
+    st.error(exc.one_line())
+    st.stop()

@@ -1,0 +1,145 @@
+"""The Overview and Key result pages under AppTest on the demo warehouse: the numbers shown are
+`okrfunnel krs` / `impact` for the same inputs; cycle, owner and language switches; drill-down;
+empty states; new data shown after a load without a restart."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from dashboard.format import metric_value
+from pipelines.cli import app
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+runner = CliRunner()
+
+
+def cli_json(*args) -> list[dict]:
+    result = runner.invoke(app, [*map(str, args), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def warehouse(demo_warehouse, tmp_path, monkeypatch) -> Path:
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, db)
+    monkeypatch.setenv("OKRFUNNEL_DB", str(db))
+    monkeypatch.delenv("OKRFUNNEL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return db
+
+
+def started(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    return at
+
+
+def shown_krs(at: AppTest) -> dict[str, dict]:
+    """The KR tables' rows by KR id, empty cells as None (as the JSON of `krs` has them)."""
+    return {row["kr_id"]: {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+            for frame in at.dataframe for row in frame.value.to_dict("records")}
+
+
+def table_with(at: AppTest, column: str):
+    (frame,) = [f.value for f in at.dataframe if column in f.value.columns]
+    return frame
+
+
+def test_overview_shows_the_numbers_of_krs_and_impact(warehouse):
+    at = started()
+    assert at.title[0].value == "2026-Q4: key results"
+    expected = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q4", "--db", warehouse)}
+    shown = shown_krs(at)
+    assert set(shown) == set(expected)
+    for kr_id, row in shown.items():
+        krs = expected[kr_id]
+        assert (row["attainment"], row["chance"], row["confidence"]) == (krs["attainment"], krs["chance"], krs["confidence"]), kr_id
+        assert row["actual"] == metric_value(krs["metric"], krs["actual"], "CNY", "en"), kr_id
+        assert row["target"] == metric_value(krs["metric"], krs["target"], "CNY", "en"), kr_id
+    assert shown["KR2.1"]["flags"] == "overconfident" and shown["KR3.2"]["flags"] == "stale check-in"
+    assert shown["KR1.2"]["status"] == "🟡 At risk"
+
+    quarter = {r["metric"]: r for r in cli_json("impact", "--cycle", "2026-Q4", "--db", warehouse) if r["section"] == "quarter"}
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    assert tiles["SQLs"] == (metric_value("sqls", quarter["sqls"]["value"], "CNY", "en"), f"{quarter['sqls']['pct_change']:+.1%}")
+    assert tiles["Cost per SQL"][0] == metric_value("cost_per_sql", quarter["cost_per_sql"]["value"], "CNY", "en")
+
+    alerts = " ".join(m.value for m in at.markdown)
+    assert "**KR3.2**: no check-in since Oct 26, 2026" in alerts
+    assert "**KR2.1**: confidence 8/10 while off track" in alerts
+    assert "**KR1.3**: confidence fell -2 on Nov 9, 2026" in alerts
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert bars["x"][0] == expected["KR1.1"]["attainment"]
+
+
+def test_switch_cycle_owner_and_language(warehouse):
+    at = started()
+    at.sidebar.selectbox(key="cycle").set_value("2026-Q3").run()
+    q3 = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q3", "--db", warehouse)}
+    assert at.title[0].value == "2026-Q3: key results"
+    assert {k: r["attainment"] for k, r in shown_krs(at).items()} == {k: r["attainment"] for k, r in q3.items()}
+
+    at.sidebar.selectbox(key="cycle").set_value("2026-Q4").run()
+    at.sidebar.selectbox(key="owner").set_value("陈静").run()
+    assert sorted(shown_krs(at)) == ["KR2.1", "KR2.2"]
+
+    at.sidebar.radio(key="language").set_value("zh").run()
+    assert not at.exception and at.title[0].value == "2026-Q4：关键结果"
+    assert {m.label for m in at.metric} >= {"SQL", "单个 SQL 成本", "花费"}
+    assert shown_krs(at)["KR2.1"]["status"] == "🔴 落后"
+
+
+def test_drill_down_to_a_key_result(warehouse):
+    at = started()
+    at.selectbox(key="overview_kr").set_value("KR2.1").run()
+    at.button(key="open_kr").click().run()
+    assert not at.exception
+    assert at.title[0].value.startswith("KR2.1 · ")
+    krs = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q4", "--db", warehouse)}["KR2.1"]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Actual"] == metric_value("followers", krs["actual"], "CNY", "en")
+    assert tiles["Attainment"] == f"{krs['attainment']:.0%}" and tiles["Confidence"] == "8/10"
+    path = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert path["y"][-1] == krs["actual"]
+    tasks = table_with(at, "link")
+    assert set(tasks["status"]) == {"doing", "blocked"} and all(tasks["link"].str.startswith("https://wiki.yunfan.example/"))
+
+    at.selectbox(key="kr").set_value("KR1.1").run()
+    revisions = table_with(at, "approved_by").to_dict("records")
+    assert [(r["field"], r["old_value"], r["new_value"]) for r in revisions] == [("target", 450, 500)]
+
+
+def test_new_data_shows_after_a_load_without_a_restart(warehouse, tmp_path):
+    at = started()
+    assert shown_krs(at)["KR3.2"]["flags"] == "stale check-in"
+    checkins = tmp_path / "late.csv"
+    checkins.write_text("kr,date,confidence,note,value\nKR3.2,2026-11-20,6,补打卡,9\n", encoding="utf-8")
+    assert runner.invoke(app, ["okrs", "checkins", str(checkins), "--db", str(warehouse)]).exit_code == 0
+    at.run()
+    row = shown_krs(at)["KR3.2"]
+    assert (row["flags"], row["confidence"], row["actual"]) == ("", 6, "9")
+
+
+def test_empty_states(tmp_path, monkeypatch):
+    monkeypatch.setenv("OKRFUNNEL_DB", str(tmp_path / "none.duckdb"))
+    monkeypatch.chdir(tmp_path)
+    at = started()
+    assert "No warehouse yet" in at.info[0].value and "okrfunnel demo" in at.code[0].value
+
+    cost = Path(__file__).parent / "fixtures" / "okrs" / "cost.csv"
+    assert runner.invoke(app, ["ingest", str(cost), "--db", str(tmp_path / "none.duckdb")]).exit_code == 0
+    at = started()
+    assert "No OKRs loaded yet" in at.info[0].value and "okrs template" in at.code[0].value
+    at = started("views/key_result.py")
+    assert "No OKRs loaded yet" in at.info[0].value
