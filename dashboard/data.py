@@ -91,10 +91,12 @@ def key_results(key: Identity, cycle: str, as_of: date | None = None) -> list[di
     return _query(evaluate, cycle, as_of, settings())
 
 
+@st.cache_data(**_CACHE)
 def objectives(key: Identity, cycle: str, as_of: date | None = None) -> list[dict]:
     from pipelines.okr_eval import objectives as objective_rows
 
-    return objective_rows(key_results(key, cycle, as_of))
+    rows = key_results(key, cycle, as_of)
+    return _query(lambda con: objective_rows(con, cycle, rows))
 
 
 @st.cache_data(**_CACHE)

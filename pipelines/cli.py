@@ -406,7 +406,7 @@ def objectives(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None
     from pipelines.okr_eval import evaluate
     from pipelines.okr_eval import objectives as objective_rows
 
-    _show(lambda con: objective_rows(evaluate(con, cycle, _parse_date(as_of, "--as-of"), _settings(db))), db, fmt)
+    _show(lambda con: objective_rows(con, cycle, evaluate(con, cycle, _parse_date(as_of, "--as-of"), _settings(db))), db, fmt)
 
 
 @app.command()

@@ -23,6 +23,7 @@ from pipelines.okr_confidence import CheckInRow, current_flags, load_checkins
 
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
 MIN_WEEKS_FOR_CHANCE = 3  # two week-to-week changes are the least that show a spread
+RECENT_WEEKS = 4  # the pace a ratio's parts keep is read over the last four whole weeks
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,21 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, cycle: Cycle, as_of: date | No
             raise ConfigError("--as-of is before the cycle starts", column="--as-of", value=str(as_of),
                               expected=f"a date from {cycle.start} ({cycle.label})")
         return min(as_of, cycle.end)
-    newest = con.execute(
+    return _newest_data(con, cycle.start, cycle.end) or cycle.start
+
+
+def has_data(con: duckdb.DuckDBPyConnection, start: date, end: date) -> bool:
+    return _newest_data(con, start, end) is not None
+
+
+def _newest_data(con: duckdb.DuckDBPyConnection, start: date, end: date) -> date | None:
+    return con.execute(
         """SELECT max(day) FROM (
                SELECT max(entered_at::DATE) AS day FROM funnel_fact WHERE entered_at::DATE BETWEEN $s AND $e
                UNION ALL SELECT max(date) FROM channel_daily WHERE date BETWEEN $s AND $e
                UNION ALL SELECT max(date) FROM follower_daily WHERE date BETWEEN $s AND $e)""",
-        {"s": cycle.start, "e": cycle.end},
+        {"s": start, "e": end},
     ).fetchone()[0]
-    return newest or cycle.start
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, cycle_label: str, as_of: date | None = None,
@@ -114,17 +122,20 @@ def evaluate(con: duckdb.DuckDBPyConnection, cycle_label: str, as_of: date | Non
     return rows
 
 
-def objectives(rows: list[dict]) -> list[dict]:
-    """Objective progress from ``evaluate``'s rows: the weighted mean of KR attainment, each
-    taken between 0 and 1 (an overshoot or a KR going backwards does not hide another KR)."""
-    out: dict[str, dict] = {}
+def objectives(con: duckdb.DuckDBPyConnection, cycle_label: str, rows: list[dict]) -> list[dict]:
+    """Every objective of the cycle with its progress from ``evaluate``'s rows: the weighted mean
+    of its KRs' attainment, each taken between 0 and 1 (an overshoot or a KR going backwards does
+    not hide another KR). An objective without KRs has no progress."""
+    cur = con.execute(
+        "SELECT objective_id, title, owner, level, aligns_to FROM objective WHERE cycle = ? ORDER BY position", [cycle_label])
+    progress = {r["objective_id"]: r["objective_progress"] for r in rows}
+    counts: dict[str, int] = {}
     for row in rows:
-        out.setdefault(row["objective_id"], {
-            "cycle": row["cycle"], "objective_id": row["objective_id"], "objective": row["objective"],
-            "owner": row["objective_owner"], "level": row["level"], "aligns_to": row["aligns_to"],
-            "progress": row["objective_progress"], "key_results": 0,
-        })["key_results"] += 1
-    return list(out.values())
+        counts[row["objective_id"]] = counts.get(row["objective_id"], 0) + 1
+    return [{
+        "cycle": cycle_label, "objective_id": oid, "objective": title, "owner": owner, "level": level,
+        "aligns_to": aligns_to, "progress": progress.get(oid), "key_results": counts.get(oid, 0),
+    } for oid, title, owner, level, aligns_to in cur.fetchall()]
 
 
 def path_of(con: duckdb.DuckDBPyConnection, cycle_label: str, kr_id: str, as_of: date,
@@ -156,7 +167,7 @@ def _key_results(con: duckdb.DuckDBPyConnection, cycle: str, day: date) -> list[
     # value is the one then in force.
     cur = con.execute(
         """WITH later AS (
-               SELECT kr_id, field, arg_min(old_value, revision_date) AS old_value
+               SELECT kr_id, field, arg_min_null(old_value, (revision_date, recorded_at)) AS old_value
                FROM kr_revision WHERE cycle = $cycle AND revision_date > $day GROUP BY ALL)
            SELECT o.objective_id, o.title AS objective, o.owner AS objective_owner, o.level, o.aligns_to,
                   k.kr_id, k.title AS kr, k.owner, k.metric, k.kind, k.filters,
@@ -190,41 +201,51 @@ def _manual(kr: dict, mine: list[CheckInRow]) -> dict:
 def _measured(con: duckdb.DuckDBPyConnection, kr: dict, cycle: Cycle, day: date, settings: Settings) -> dict:
     """Actual to date, forecast to the cycle's end and the chance of reaching the target."""
     metric, filters = kr["metric"], kr["filters"]
+    parts = list(METRICS[metric].formula or ())
     week_ends = [d for d in _week_ends(cycle) if d <= day]
     weeks = [date_range(end - timedelta(days=6), end) for end in week_ends]  # each week on its own
     to_week_ends = [date_range(cycle.start, end) for end in week_ends]  # the value to date at each
     to_date = date_range(cycle.start, day)
     periods = list({p.label: p for p in [*weeks, *to_week_ends, to_date]}.values())
-    values = {r["period"]: _number(r[metric]) for r in compute(con, periods, [metric], filters=filters, settings=settings, known_by=day)}
-    actual = values.get(to_date.label)
-    weekly = [values.get(p.label) for p in weeks]
-    path = [values.get(p.label) for p in to_week_ends]
-    if kr["kind"] == "total":
-        forecast = None if actual is None else actual / (((day - cycle.start).days + 1) / cycle.days)
-        spread = _spread([w if w is not None else 0.0 for w in weekly])
+    values = {r["period"]: {n: _number(r[n]) for n in [metric, *parts]}
+              for r in compute(con, periods, [metric, *parts], filters=filters, settings=settings, known_by=day)}
+    actual = values.get(to_date.label, {}).get(metric)
+    path = [values.get(p.label, {}).get(metric) for p in to_week_ends]
+    remaining = (cycle.end - day).days
+    if remaining == 0 or actual is None:
+        forecast = actual
+    elif kr["kind"] == "total":
+        forecast = actual / (((day - cycle.start).days + 1) / cycle.days)
+    elif parts:
+        forecast = _recent_pace(values, to_date, weeks, parts, remaining) if weeks else actual
+    elif metric.endswith("_rate"):
+        forecast = actual  # a cohort rate has no parts to project: the rate so far
     else:
         forecast = _trend(cycle, week_ends, path, day, actual)
-        if forecast is not None and _is_ratio(metric):
-            forecast = _within_weekly_range(forecast, weekly)
+    if kr["kind"] == "total":
+        spread = _spread([(values.get(p.label, {}).get(metric) or 0.0) for p in weeks])
+    else:
         spread = _spread([b - a for a, b in pairwise(path) if a is not None and b is not None], changes=True)
     upward = kr["kind"] == "total" or (kr["baseline"] is not None and kr["target"] >= kr["baseline"])
     return {
         "actual": actual, "forecast": forecast,
-        "chance": _chance(forecast, kr["target"], spread, (cycle.end - day).days, upward, len(week_ends), actual),
+        "chance": _chance(forecast, kr["target"], spread, remaining, upward, len(week_ends), actual),
         "data_as_of": latest_data_date(con, metric, filters, day),
     }
 
 
-def _is_ratio(metric: str) -> bool:
-    return METRICS[metric].formula is not None or metric.endswith("_rate")
-
-
-def _within_weekly_range(forecast: float, weekly: list[float | None]) -> float:
-    """A ratio over the whole cycle is a weighted mean of its weeks' ratios, so while the weeks to
-    come stay within the range seen so far it cannot leave that range; a straight line through
-    a running mean's early swings could (even below zero)."""
-    seen = [w for w in weekly if w is not None]
-    return min(max(forecast, min(seen)), max(seen)) if seen else forecast
+def _recent_pace(values: dict, to_date, weeks: list, parts: list[str], remaining: int) -> float | None:
+    """A ratio such as cost per SQL at the cycle's end: each part to date plus its pace over the
+    last (up to) four whole weeks for the days left. A straight line through the running ratio
+    would carry its first weeks' swings (few SQLs, big ratios) to the end."""
+    recent = weeks[-RECENT_WEEKS:]
+    ends = []
+    for name in parts:
+        so_far = values.get(to_date.label, {}).get(name) or 0.0
+        pace = sum(values.get(w.label, {}).get(name) or 0.0 for w in recent) / (7 * len(recent))
+        ends.append(so_far + pace * remaining)
+    numerator, denominator = ends
+    return numerator / denominator if denominator else None
 
 
 def _number(value) -> float | None:

@@ -103,7 +103,8 @@ def read_document(path: Path, fiscal_start_month: int = 1, known_values: dict[st
         path: the file; it is only read.
         fiscal_start_month: how quarters are counted (okrfunnel.toml).
         known_values: per filter dimension, the values the warehouse holds; a filter value outside
-            them is a warning (the data may simply not be loaded yet). Channels are a closed list.
+            them is a problem (a KR that could never count anything). Channels are a closed list;
+            a dimension without any data yet is not checked.
 
     Raises:
         OkrDefinitionError: every problem found, each with its file and line or cell.
@@ -141,18 +142,42 @@ def _read_raw(path: Path) -> tuple[object, dict[tuple, Location]]:
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", file=path, expected="a YAML file saved as UTF-8") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(
             f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            file=f"{path}, line {mark.line + 1}" if mark else path,
+            file=f"{path.name}, line {mark.line + 1}" if mark else path.name,
         ) from None
     where: dict[tuple, Location] = {}
     if node is not None:
         _locate(node, (), path.name, where)
     return raw, where
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but an impossible date (2026-02-30) or a key given twice in one
+    mapping is an error at its line, not a traceback or a silently dropped value."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"not a date: {node.value} (expected YYYY-MM-DD)", node.start_mark) from None
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key_node.value!r} given twice in one mapping", key_node.start_mark)
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _locate(node: yaml.Node, at: tuple, name: str, where: dict[tuple, Location]) -> None:
@@ -354,10 +379,14 @@ class _Checker:
                          hint="remove the metric, or choose kind total or level")
         baseline = self.number(item, "baseline", at)
         target = self.number(item, "target", at, required=True)
-        if kind == "level" and "baseline" not in item:
+        if kind == "level" and item.get("baseline") in (None, ""):
             self.problem(at, "baseline is missing", expected="a number: a level KR measures the way from baseline to target")
-        if kind == "level" and baseline is not None and target is not None and baseline == target:
-            self.problem(at + ("target",), "target equals baseline", value=target, expected="a target different from the baseline")
+        if kind in ("level", "manual") and baseline is not None and target is not None and baseline == target:
+            self.problem(at + ("target",), "target equals baseline", value=item.get("target"),
+                         expected="a target different from the baseline: attainment is measured between them")
+        if kind == "total" and target is not None and target <= 0:
+            self.problem(at + ("target",), "a total target must be above 0", value=item.get("target"),
+                         expected="how many (or how much) to reach in the cycle")
         weight = self.number(item, "weight", at)
         if weight is not None and weight <= 0:
             self.problem(at + ("weight",), "weight must be positive", value=item.get("weight"), expected="a number above 0")
@@ -408,9 +437,12 @@ class _Checker:
                              hint=f"did you mean {close[0]}?" if close else None)
         elif dim == "platform" and not re.fullmatch(r"[a-z0-9_]+", value):
             self.problem(at, "not a platform id", value=value, expected="a lowercase id such as google_ads or zhihu")
-        elif dim in self.known_values and value not in self.known_values[dim]:
+        elif self.known_values.get(dim) and value not in self.known_values[dim]:
             known = sorted(self.known_values[dim])
-            self.warn(at, f"no data has {dim} {value!r} yet (the warehouse has: {', '.join(known[:10]) or 'none'})")
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+            self.problem(at, f"unknown {dim}: no data has it", value=value,
+                         expected=f"one the warehouse holds: {', '.join(known[:12])}{' ...' if len(known) > 12 else ''}",
+                         hint=f"did you mean {close[0]}?" if close else "load its data first, then the OKRs")
 
     def checkins(self, entries: list[tuple[tuple, dict]], kr_ids: set[str], cycle: Period | None) -> list[CheckIn]:
         out, seen = [], {}

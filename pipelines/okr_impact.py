@@ -17,7 +17,7 @@ import duckdb
 from pipelines.config import Settings
 from pipelines.errors import ConfigError, MetricError
 from pipelines.metrics import METRICS, Period, compute, date_range, parse_period
-from pipelines.okr_eval import Cycle, cycles, filters_text, resolve_as_of
+from pipelines.okr_eval import Cycle, cycles, filters_text, has_data, resolve_as_of
 
 FUNNEL_METRICS = (
     "leads", "mqls", "sqls", "opportunities", "wins", "won_revenue", "mql_to_sql_rate", "sql_to_won_rate",
@@ -41,6 +41,9 @@ def impact(con: duckdb.DuckDBPyConnection, cycle_label: str, settings: Settings 
     settings = settings or Settings()
     current = _as_cycle(con, cycle_label, settings)
     day = resolve_as_of(con, current, as_of)
+    if not has_data(con, current.start, current.end):
+        raise ConfigError(f"no data in {current.label}", column="--cycle", value=cycle_label,
+                          hint="load the exports of that quarter first (okrfunnel runs lists what is loaded)")
     now = Period(current.label, current.start, current.end, "quarter") if day >= current.end else date_range(current.start, day)
     previous_quarter = parse_period(current.label, settings.fiscal_year_start_month).previous()
     before = _like_for_like(previous_quarter, current, day)
@@ -79,7 +82,12 @@ def _like_for_like(other: Period, current: Cycle, day: date) -> Period:
 
 
 def _values(con, periods: list[Period], names: list[str], filters: dict, settings: Settings) -> dict[str, tuple]:
-    rows = {r["period"]: r for r in compute(con, periods, names, filters=filters, settings=settings)}
+    """Each period on its own, its cohorts converting only within it (``known_by`` = its last
+    day): a running quarter's young cohorts against the same span of the other quarter, and the
+    same conversions ``okrfunnel krs`` counts."""
+    rows = {}
+    for period in periods:
+        rows |= {r["period"]: r for r in compute(con, [period], names, filters=filters, settings=settings, known_by=period.end)}
     return {n: tuple(_plain(rows.get(p.label, {}).get(n), n) for p in periods) for n in names}
 
 
@@ -113,12 +121,13 @@ def _split(con, metric: str, dim: str, now: Period, before: Period, settings: Se
         return []
     whole = _values(con, [now, before], [metric], {}, settings)[metric]
     for column in (0, 1):
-        exact = _add_up([p[column] for p in parts.values()], whole[column] or 0, metric)
+        # No data at all in a period (a first quarter of cost data): its parts are unknown, not 0.
+        exact = [None] * len(parts) if whole[column] is None else _add_up([p[column] for p in parts.values()], whole[column], metric)
         for part, value in zip(parts.values(), exact):
             part[column] = value
     return [
         _row("split", metric, now, before, value, previous, dimension=dim, member=member)
-        for member, (value, previous) in sorted(parts.items(), key=lambda kv: (-abs(kv[1][0] - kv[1][1]), str(kv[0])))
+        for member, (value, previous) in sorted(parts.items(), key=lambda kv: (-abs((kv[1][0] or 0) - (kv[1][1] or 0)), str(kv[0])))
     ]
 
 

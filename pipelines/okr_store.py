@@ -39,9 +39,13 @@ class LoadOutcome:
                 f"{self.checkins} check-ins, {self.tasks} tasks loaded")
         if self.revisions:
             text += f"; {len(self.revisions)} revisions recorded: " + ", ".join(
-                f"{r['kr_id']} {r['field']} {r['old_value']:g} -> {r['new_value']:g}" for r in self.revisions
+                f"{r['kr_id']} {r['field']} {_shown(r['old_value'])} -> {_shown(r['new_value'])}" for r in self.revisions
             )
         return text
+
+
+def _shown(value: float | None) -> str:
+    return "(none)" if value is None else f"{value:g}"
 
 
 def known_filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -150,19 +154,49 @@ def _refuse_closed(con: duckdb.DuckDBPyConnection, cycle: str, source: str) -> N
 
 
 def _revisions(con: duckdb.DuckDBPyConnection, doc: OkrDocument, today: date, now: datetime) -> list[dict]:
-    before = {
-        row[0]: dict(zip(REVISED_FIELDS, row[1:]))
-        for row in con.execute("SELECT kr_id, target, baseline FROM key_result WHERE cycle = ?", [doc.cycle.label]).fetchall()
-    }
-    out = []
+    """Changes of target or baseline against what was last in force for each KR: its stored row,
+    or for a KR removed by an earlier load and now back, its last recorded value. A KR that this
+    load removes is recorded too (new value empty), so its last target is never lost.
+
+    Raises:
+        OkrDefinitionError: a ``revision_date`` that is not after the KR's previous revision of
+            that field (a date left in the file from an earlier change would backdate this one).
+    """
+    label = doc.cycle.label
+    stored = {r[0]: dict(zip(REVISED_FIELDS, r[1:])) for r in con.execute(
+        "SELECT kr_id, target, baseline FROM key_result WHERE cycle = ?", [label]).fetchall()}
+    last = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
+        """SELECT kr_id, field, arg_max_null(new_value, (revision_date, recorded_at)), max(revision_date)
+           FROM kr_revision WHERE cycle = ? GROUP BY ALL""", [label]).fetchall()}
+    out, problems = [], []
     for kr in doc.key_results:
-        if kr.id not in before:
-            continue
         for name in REVISED_FIELDS:
-            old, new = before[kr.id][name], getattr(kr, name)
-            if old != new:
-                out.append({"kr_id": kr.id, "field": name, "old_value": old, "new_value": new,
-                            "revision_date": kr.revision_date or today, "approved_by": kr.approved_by})
+            if kr.id in stored:
+                old = stored[kr.id][name]
+            elif (kr.id, name) in last:
+                old = last[(kr.id, name)][0]
+            else:
+                continue
+            new = getattr(kr, name)
+            if old == new:
+                continue
+            when = kr.revision_date or today
+            previous = last.get((kr.id, name), (None, None))[1]
+            if kr.revision_date is not None and previous is not None and kr.revision_date <= previous:
+                problems.append(ConfigError(
+                    f"{kr.id}: {name} changed with revision_date {kr.revision_date}, not after its last revision ({previous})",
+                    file=doc.source, column="revision_date",
+                    hint="set revision_date to the day this change takes effect, or remove it to use today",
+                ))
+            out.append({"kr_id": kr.id, "field": name, "old_value": old, "new_value": new,
+                        "revision_date": when, "approved_by": kr.approved_by})
+    kept = {kr.id for kr in doc.key_results}
+    for kr_id, values in stored.items():
+        if kr_id not in kept:
+            out.extend({"kr_id": kr_id, "field": name, "old_value": values[name], "new_value": None,
+                        "revision_date": today, "approved_by": None} for name in REVISED_FIELDS if values[name] is not None)
+    if problems:
+        raise OkrDefinitionError(f"{len(problems)} problems", file=doc.source, details={"problems": problems})
     return out
 
 

@@ -98,6 +98,17 @@ def test_a_running_quarter_is_compared_like_for_like(loaded):
     assert (rows[("spend", None)]["value"], rows[("spend", None)]["previous"], rows[("spend", None)]["change"]) == (4400.0, None, None)
 
 
+def test_a_first_quarter_of_data_has_no_change_to_split(loaded):
+    """Cost data starts in 2026-Q2 (06-10): against Q1 there is no previous spend, in the whole
+    or in its parts. SQLs are counts, known to be 0 in Q1 (email: its lead was an MQL in Q2, its SQL
+    came in Q3, so 0 against 0)."""
+    rows = loaded("impact", "--cycle", "2026-Q2", "--format", "json").json()
+    (google,) = section(rows, "split", metric="spend", dimension="platform").values()
+    assert (google["member"], google["value"], google["previous"], google["change"]) == ("google_ads", 800.25, None, None)
+    assert section(rows, "quarter")[("spend", None)]["change"] is None
+    assert {m: r["change"] for (_, m), r in section(rows, "split", metric="sqls", dimension="channel").items()} == {"paid_search": 2, "email": 0}
+
+
 def test_any_quarter_and_bad_cycles(loaded):
     result = loaded("impact", "--cycle", "2026-Q2", "--format", "json")
     assert result.exit_code == 0
@@ -105,3 +116,5 @@ def test_any_quarter_and_bad_cycles(loaded):
     assert (sqls["period"], sqls["compared_to"], sqls["value"], sqls["previous"]) == ("2026-Q2", "2026-Q1", 2, 0)
     result = loaded("impact", "--cycle", "2026-07")
     assert result.exit_code == 1 and "not a quarter (got '2026-07')" in result.stderr
+    result = loaded("impact", "--cycle", "2025-Q1")
+    assert result.exit_code == 1 and "no data in 2025-Q1" in result.stderr

@@ -17,8 +17,9 @@ As of 2026-07-28: expected = 28 / 92 = 0.304348 -> 0.3043. Status bands: on_trac
     Sxy 3325, slope 13.571429; at day 91: 1262.5 + 13.571429 * 74.5 = 2273.5714. Changes 150, 50,
     100: sd 50; chance P(N(2273.5714, 50 * sqrt(64/7)) >= 2000).
   KR1.3 cost_per_sql level 500 -> 300: 4400 / 12 = 366.6667; attainment (366.6667 - 500) /
-    (300 - 500) = 0.6667 -> on_track. Its trend runs below zero (the running mean swings early),
-    so the forecast is held to the range of weekly ratios: W2 1000.333 / 4 = 250.0833 is the lowest.
+    (300 - 500) = 0.6667 -> on_track. Forecast: spend and SQLs each at their pace of the last four
+    whole weeks (W1-W4: 4400 and 12 over 28 days) for the 64 days left:
+    (4400 + 4400/28 * 64) / (12 + 12/28 * 64) = 366.6667.
   KR2.1 sqls total, channel events, target 100: actual 0 -> off_track.
   KR2.2 manual, target 12: check-in values 3 (07-06), 5 (07-20), 9 (07-30, after the as-of day)
     -> actual 5, attainment 0.4167 -> on_track.
@@ -62,7 +63,7 @@ def test_each_kind_as_of_a_day(loaded):
 
     kr = rows["KR1.3"]
     assert round(kr["actual"], 4) == 366.6667
-    assert (kr["attainment"], kr["status"], kr["forecast"]) == (0.6667, "on_track", round(1000.333 / 4, 4))
+    assert (kr["attainment"], kr["status"], kr["forecast"]) == (0.6667, "on_track", round(4400 / 12, 4))
     assert kr["data_as_of"] == "2026-07-24"  # the cost export's last day: cost per SQL is only known to then
 
     assert (rows["KR2.1"]["actual"], rows["KR2.1"]["status"], rows["KR2.1"]["data_as_of"]) == (0, "off_track", None)
@@ -201,3 +202,17 @@ def test_a_cohort_rate_counts_conversions_made_by_the_as_of_day(cli, tmp_path):
     assert krs(cli, "--as-of", "2026-09-30")["KR1"]["status"] == "achieved"
     (data,) = cli("metrics", "--period", "2026-07-01..2026-07-14", "--metric", "mql_to_sql_rate", "--format", "json").json()
     assert data["mql_to_sql_rate"] == 0.75
+    # impact compares a running quarter like for like, cohorts converting within each span: as krs.
+    impact = cli("impact", "--cycle", "2026-Q3", "--as-of", "2026-07-14", "--format", "json").json()
+    (rate,) = [r for r in impact if r["section"] == "kr"]
+    assert (rate["period"], rate["value"]) == ("2026-07-01..2026-07-14", 0.25)
+
+
+def test_objectives_without_key_results_are_listed(cli, tmp_path):
+    okrs = tmp_path / "okrs.yaml"
+    okrs.write_text("cycle: 2026-Q3\nobjectives:\n  - {id: O1, title: a, key_results: [{id: K1, title: k, target: 4}]}\n"
+                    "  - {id: O2, title: b, owner: 李娜}\n"
+                    "checkins:\n  - {kr: K1, date: 2026-07-06, confidence: 5, value: 1}\n", encoding="utf-8")
+    assert cli("okrs", "load", okrs).exit_code == 0
+    rows = cli("objectives", "--cycle", "2026-Q3", "--as-of", "2026-07-10", "--format", "json").json()
+    assert [(r["objective_id"], r["progress"], r["key_results"]) for r in rows] == [("O1", 0.25, 1), ("O2", None, 0)]

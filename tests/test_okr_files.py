@@ -119,7 +119,7 @@ def test_bad_yaml_and_wrong_file_types(cli, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("cycle: 2026-Q3\nobjectives:\n  - id: O1\n   title: x\n", encoding="utf-8")
     result = cli("okrs", "check", broken)
-    assert result.exit_code == 1 and f"{broken}, line 4: not valid YAML" in result.stderr
+    assert result.exit_code == 1 and "broken.yaml, line 4: not valid YAML" in result.stderr
     text = tmp_path / "okrs.txt"
     text.write_text("cycle: 2026-Q3", encoding="utf-8")
     assert "unknown OKR file type (got '.txt')" in cli("okrs", "check", text).stderr
@@ -146,13 +146,16 @@ def test_focus_check_warns_and_still_loads(cli, tmp_path):
         ]
 
 
-def test_unknown_platform_value_is_a_warning_once_data_exists(cli, tmp_path):
-    cli("ingest", OKRS / "followers.csv", "--export-date", "2026-09-01")
+def test_unknown_platform_value_is_an_error_once_data_exists(cli, tmp_path):
     path = tmp_path / "okrs.yaml"
-    path.write_text(Q3.read_text(encoding="utf-8").replace("platform: zhihu", "platform: douyin"), encoding="utf-8")
+    path.write_text(Q3.read_text(encoding="utf-8").replace("platform: zhihu", "platform: zhihuu"), encoding="utf-8")
+    assert cli("okrs", "check", path).exit_code == 0  # no data yet: nothing to check against
+    cli("ingest", OKRS / "followers.csv", "--export-date", "2026-09-01")
     result = cli("okrs", "check", path)
-    assert result.exit_code == 0
-    assert "okrs.yaml, line 24, column 'platform': no data has platform 'douyin' yet (the warehouse has: linkedin, zhihu)" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: okrs.yaml, line 24, column 'platform': unknown platform: no data has it (got 'zhihuu'); "
+        "expected one the warehouse holds: linkedin, zhihu. Did you mean zhihu?")
 
 
 def test_checkins_on_their_own(cli, db, tmp_path):
@@ -193,3 +196,70 @@ def test_template_is_a_valid_starting_point(cli, tmp_path):
         assert "2026-Q3: 1 objectives, 1 key results, 1 check-ins, 1 tasks; no problems" in check.stdout
     result = cli("okrs", "template", "--out", tmp_path / "okrs.csv", with_db=False)
     assert result.exit_code == 1 and "the template is an Excel workbook" in result.stderr
+
+
+def write_okrs(tmp_path, key_results: str, name: str = "okrs.yaml"):
+    path = tmp_path / name
+    path.write_text("cycle: 2026-Q3\nobjectives:\n  - id: O1\n    title: t\n    key_results:\n" + key_results, encoding="utf-8")
+    return path
+
+
+def test_mistakes_that_would_break_evaluation_are_refused(cli, tmp_path):
+    """Each of these once loaded and then crashed `krs` (empty baseline, baseline = target on a
+    manual KR) or gave a traceback (an impossible date), or was silently wrong."""
+    path = write_okrs(tmp_path, (
+        "      - {id: K1, title: a, metric: cost_per_sql, kind: level, baseline: , target: 900}\n"
+        "      - {id: K2, title: b, target: 5, baseline: 5}\n"
+        "      - {id: K3, title: c, metric: sqls, target: 0}\n"
+        "      - {id: K4, title: d, metric: sqls, target: 10, target: 20}\n"))
+    result = cli("okrs", "check", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: okrs.yaml, line 9: not valid YAML: key 'target' given twice in one mapping"]
+    path = write_okrs(tmp_path, (
+        "      - {id: K1, title: a, metric: cost_per_sql, kind: level, baseline: , target: 900}\n"
+        "      - {id: K2, title: b, target: 5, baseline: 5}\n"
+        "      - {id: K3, title: c, metric: sqls, target: 0}\n"))
+    lines = cli("okrs", "check", path).stderr.splitlines()
+    assert [line.split("; expected")[0] for line in lines] == [
+        "error: okrs.yaml, line 6: baseline is missing",
+        "error: okrs.yaml, line 7, column 'target': target equals baseline (got '5')",
+        "error: okrs.yaml, line 8, column 'target': a total target must be above 0 (got '0')",
+    ]
+    bad_date = write_okrs(tmp_path, "      - {id: K1, title: a, target: 5}\ntasks:\n  - {kr: K1, title: x, due: 2026-02-30}\n")
+    result = cli("okrs", "check", bad_date)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: okrs.yaml, line 8: not valid YAML: not a date: 2026-02-30 (expected YYYY-MM-DD)"
+
+
+def test_revisions_survive_removal_and_refuse_stale_dates(cli, db, tmp_path):
+    """K1 target 1000; -> 1200 (revision_date 07-20); removed; back at 800 (no date: today).
+    A K2 without baseline gets one: recorded as (none) -> 0. Then a change that keeps the old
+    revision_date (07-20) is refused and loads nothing."""
+    steps = [
+        "      - {id: K1, title: a, metric: sqls, target: 1000}\n      - {id: K2, title: m, target: 5}\n",
+        "      - {id: K1, title: a, metric: sqls, target: 1200, revision_date: 2026-07-20}\n"
+        "      - {id: K2, title: m, target: 5, baseline: 0}\n",
+        "      - {id: K2, title: m, target: 5, baseline: 0}\n",
+        "      - {id: K1, title: a, metric: sqls, target: 800}\n      - {id: K2, title: m, target: 5, baseline: 0}\n",
+    ]
+    outputs = []
+    for step in steps:
+        result = cli("okrs", "load", write_okrs(tmp_path, step))
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    assert "K1 target 1000 -> 1200, K2 baseline (none) -> 0" in outputs[1]
+    assert "K1 target 1200 -> (none)" in outputs[2]
+    assert "K1 target (none) -> 800" in outputs[3]
+    today = date.today().isoformat()
+    assert query(db, "SELECT kr_id, field, old_value, new_value, revision_date::VARCHAR FROM kr_revision ORDER BY recorded_at, kr_id") == [
+        ("K1", "target", 1000.0, 1200.0, "2026-07-20"), ("K2", "baseline", None, 0.0, today),
+        ("K1", "target", 1200.0, None, today), ("K1", "target", None, 800.0, today),
+    ]
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    stale = write_okrs(tmp_path, "      - {id: K1, title: a, metric: sqls, target: 900, revision_date: 2026-07-20}\n"
+                                 "      - {id: K2, title: m, target: 5, baseline: 0}\n")
+    result = cli("okrs", "load", stale)
+    assert result.exit_code == 1
+    assert f"K1: target changed with revision_date 2026-07-20, not after its last revision ({today})" in result.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before

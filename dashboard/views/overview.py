@@ -64,8 +64,8 @@ for objective in data.objectives(selection.key, selection.cycle):
         continue
     st.subheader(f"{objective['objective_id']} · {objective['objective']}")
     st.caption(t("overview.objective_caption", owner=objective["owner"] or "–", level=objective["level"],
-                 progress=f"{objective['progress']:.0%}"))
-    st.progress(min(max(objective["progress"], 0.0), 1.0))
+                 progress="–" if objective["progress"] is None else f"{objective['progress']:.0%}"))
+    st.progress(min(max(objective["progress"] or 0.0, 0.0), 1.0))
     st.plotly_chart(attainment_bars(krs, expected, {r["kr_id"]: r["kr"] for r in krs}, t("column.expected")),
                     key=f"bars-{objective['objective_id']}")
     confidence = {}
