@@ -143,7 +143,7 @@ def _read_raw(path: Path) -> tuple[object, dict[tuple, Location]]:
         raise ConfigError("not UTF-8 text", file=path, expected="a YAML file saved as UTF-8") from None
     try:
         node = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(
