@@ -87,7 +87,7 @@ def reader(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     if not db.exists():
         raise WarehouseError(
             "no warehouse here yet", file=db,
-            hint="load exports with `okrfunnel ingest PATH` (the sample: `okrfunnel ingest data/sample_exports`)",
+            hint="build the demo company's with `okrfunnel demo`, or load your exports with `okrfunnel ingest PATH`",
         )
     try:
         con = duckdb.connect(str(db), read_only=True)

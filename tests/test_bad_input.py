@@ -123,7 +123,7 @@ def test_source_file_that_is_not_yaml(cli, tmp_path):
 def test_missing_warehouse_for_a_query(cli, db):
     result = cli("runs")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: {db}: no warehouse here yet. Load exports with `okrfunnel ingest PATH` (the sample: `okrfunnel ingest data/sample_exports`)"
+    assert result.stderr.strip() == f"error: {db}: no warehouse here yet. Build the demo company's with `okrfunnel demo`, or load your exports with `okrfunnel ingest PATH`"
 
 
 HOLD_OPEN = """
