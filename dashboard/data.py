@@ -25,6 +25,7 @@ import streamlit as st
 from pipelines.config import Settings, load_settings
 from pipelines.errors import WarehouseError
 
+STALE_DATA_DAYS = 7  # a source whose data ends more than a week before the newest is flagged
 _ONE_AT_A_TIME = threading.Lock()
 _LOCK_RETRIES = 20  # x 0.25 s: another program holding the file (never okrfunnel itself)
 Identity = tuple[int, int, int] | None
@@ -188,11 +189,12 @@ def sources() -> list[dict]:
             for s in found.specs.values()]
 
 
-def ingest_upload(name: str, content: bytes) -> dict:
+def ingest_upload(name: str, content: bytes, export_date: date | None = None, source: str | None = None) -> dict:
     """Load an uploaded export through the same ``ingest_file`` as ``okrfunnel ingest``.
 
     The upload is written to a temporary folder under its own name (the name is what runs and
-    quarantine show); its export date is the day of the upload.
+    quarantine show), and messages name the upload, not that copy. Without ``export_date`` the
+    export counts as made today, as a file downloaded now would.
     """
     import tempfile
 
@@ -204,6 +206,13 @@ def ingest_upload(name: str, content: bytes) -> dict:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
         with writer(warehouse()) as w:
-            outcome = ingest_file(w, path, Registry.load(tuple(settings().sources_dirs)))
-    return {**outcome.as_record(), "file": Path(name).name, "warnings": outcome.warnings}
+            outcome = ingest_file(w, path, Registry.load(tuple(settings().sources_dirs)), source=source,
+                                  export_date=export_date)
+    shown = Path(name).name
+
+    def named(text: str) -> str:
+        return text.replace(str(path), shown)
+
+    record = {k: named(v) if isinstance(v, str) else v for k, v in outcome.as_record().items()}
+    return {**record, "file": shown, "warnings": [named(w) for w in outcome.warnings]}
 

@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+
+
+def neutralise(value: object) -> str:
+    """The cell as text a spreadsheet shows and never runs (CSV injection: a cell starting with
+    ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading apostrophe, a plain number excepted);
+    None is an empty cell.
+
+    >>> [neutralise(v) for v in ("@SUM(A1)", "+cmd", "\\t=1", "+20", "-1,234.50", "-", None, 7)]
+    ["'@SUM(A1)", "'+cmd", "'\\t=1", '+20', '-1,234.50', "'-", '', '7']
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class Format(str, Enum):
@@ -38,7 +58,8 @@ def render(rows: list[dict], fmt: Format, columns: list[str] | None = None, out=
     elif fmt is Format.csv:
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # A CSV is opened in spreadsheets: text from exports must not run there as a formula.
+        writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
     else:
         _table(rows, columns, out)
 

@@ -11,8 +11,6 @@ from dashboard.format import day, metric_value
 from dashboard.i18n import language, t
 from dashboard.tables import kr_columns, kr_frame
 
-STALE_DATA_DAYS = 7  # a source whose data ends more than a week before the newest is flagged
-
 selection = st.session_state["selection"]
 require_cycle(selection)
 lang = language()
@@ -47,7 +45,7 @@ for d in data.drift(selection.key, selection.cycle, selection.as_of):
         alerts.append(("📉", t("overview.alert_drop", kr=d["kr_id"], change=d["change_prev"], day=day(d["date"], lang))))
 newest = max((f["data_to"] for f in data.freshness(selection.key) if f["data_to"]), default=None)
 for f in data.freshness(selection.key):
-    if newest and f["data_to"] and (newest - f["data_to"]).days > STALE_DATA_DAYS:
+    if newest and f["data_to"] and (newest - f["data_to"]).days > data.STALE_DATA_DAYS:
         alerts.append(("🗓️", t("overview.alert_old_data", source=f["source"], day=day(f["data_to"], lang))))
 runs = data.runs(selection.key)
 if runs and runs[-1]["rows_set_aside"]:
