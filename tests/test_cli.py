@@ -67,3 +67,13 @@ def test_each_warehouse_has_its_own_salt(cli, tmp_path):
         cli("ingest", path, "--db", db, "--export-date", "2026-07-02", with_db=False)
         hashes.append(query(db, "SELECT email_hash FROM lead_state")[0][0])
     assert hashes[0] != hashes[1]
+
+
+def test_csv_output_never_runs_as_a_formula(cli, tmp_path):
+    """Set-aside text goes into spreadsheets: a formula gets an apostrophe, a number keeps its sign."""
+    export = tmp_path / "cost.csv"
+    export.write_text("date,platform,campaign,spend,currency\n2026-07-01,zhihu,brand,-5,CNY\n"
+                      "2026-07-02,zhihu,brand,=1+1,CNY\n2026-07-03,zhihu,brand,@SUM(A1),CNY\n", encoding="utf-8")
+    assert cli("ingest", export, "--export-date", "2026-07-03").exit_code == 0
+    values = [line.split(",")[4] for line in cli("quarantine", "--format", "csv").stdout.splitlines()[1:]]
+    assert values == ["-5", "'=1+1", "'@SUM(A1)"]
