@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import LANGUAGES, language, t
+from dashboard.i18n import LANGUAGES, catalogue, language, t
 from pipelines.errors import OkrfunnelError
 
 ALL_OWNERS = "*"
@@ -50,15 +50,28 @@ def sidebar() -> Selection:
         rows = data.key_results(key, cycle)
         as_of = rows[0]["as_of"] if rows else None
         owners += sorted({r["owner"] for r in rows if r["owner"]} | {r["objective_owner"] for r in rows if r["objective_owner"]})
-    if st.session_state.get("owner") not in owners:
-        st.session_state["owner"] = ALL_OWNERS
-    owner = st.sidebar.selectbox(
-        t("sidebar.owner"), owners, key="owner", format_func=lambda o: t("sidebar.everyone") if o == ALL_OWNERS else o,
-    )
+    owner = _owner_box(owners)
     if as_of:
         st.sidebar.caption(t("sidebar.as_of", day=_day(as_of)))
     _watch_for_new_data(key)
     return Selection(key, cycle, cycles, owner, as_of, currency)
+
+
+def _owner_box(owners: list[str]) -> str:
+    """The owner filter. Its "everyone" entry is translated, and Streamlit keeps a widget's shown
+    label as its value, so each language has its own widget; the choice lives in "owner"."""
+    chosen = st.session_state.get("owner", ALL_OWNERS)
+    if chosen not in owners:
+        chosen = ALL_OWNERS
+    lang = language()
+    everyone = catalogue(lang)["sidebar.everyone"]  # bound now: Streamlit may format outside the run
+    key = f"owner_{lang}"
+    st.session_state[key] = chosen
+    st.session_state["owner"] = st.sidebar.selectbox(
+        t("sidebar.owner"), owners, key=key, format_func=lambda o: everyone if o == ALL_OWNERS else o,
+        on_change=lambda: st.session_state.update(owner=st.session_state[key]),
+    )
+    return st.session_state["owner"]
 
 
 def _day(value: date) -> str:

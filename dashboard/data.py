@@ -49,15 +49,15 @@ def identity(db: Path | None = None) -> Identity:
     return (st_.st_ino, st_.st_size, st_.st_mtime_ns)
 
 
-def _query(fn: Callable, *args):
-    """Run ``fn(con, *args)`` on a fresh read-only connection, closed before the next opens."""
+def _query(fn: Callable, *args, **kwargs):
+    """Run ``fn(con, *args, **kwargs)`` on a fresh read-only connection, closed before the next opens."""
     from pipelines.warehouse import reader
 
     db = warehouse()
     for attempt in range(_LOCK_RETRIES):
         try:
             with _ONE_AT_A_TIME, reader(db) as con:
-                return fn(con, *args)
+                return fn(con, *args, **kwargs)
         except WarehouseError as exc:
             if "held by" not in exc.one_line() or attempt == _LOCK_RETRIES - 1:
                 raise

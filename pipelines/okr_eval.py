@@ -201,6 +201,10 @@ def _manual(kr: dict, mine: list[CheckInRow]) -> dict:
 def _measured(con: duckdb.DuckDBPyConnection, kr: dict, cycle: Cycle, day: date, settings: Settings) -> dict:
     """Actual to date, forecast to the cycle's end and the chance of reaching the target."""
     metric, filters = kr["metric"], kr["filters"]
+    newest = latest_data_date(con, metric, {}, day)
+    if newest is None or newest < cycle.start:
+        # Nothing of the metric's kind is loaded for the cycle yet: no data, not a zero.
+        return {"actual": None, "forecast": None, "chance": None, "data_as_of": None}
     parts = list(METRICS[metric].formula or ())
     week_ends = [d for d in _week_ends(cycle) if d <= day]
     weeks = [date_range(end - timedelta(days=6), end) for end in week_ends]  # each week on its own

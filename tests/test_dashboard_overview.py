@@ -91,13 +91,18 @@ def test_switch_cycle_owner_and_language(warehouse):
     assert {k: r["attainment"] for k, r in shown_krs(at).items()} == {k: r["attainment"] for k, r in q3.items()}
 
     at.sidebar.selectbox(key="cycle").set_value("2026-Q4").run()
-    at.sidebar.selectbox(key="owner").set_value("陈静").run()
+    at.sidebar.selectbox(key="owner_en").set_value("陈静").run()
     assert sorted(shown_krs(at)) == ["KR2.1", "KR2.2"]
 
     at.sidebar.radio(key="language").set_value("zh").run()
     assert not at.exception and at.title[0].value == "2026-Q4：关键结果"
     assert {m.label for m in at.metric} >= {"SQL", "单个 SQL 成本", "花费"}
     assert shown_krs(at)["KR2.1"]["status"] == "🔴 落后"
+    at.sidebar.selectbox(key="owner_zh").set_value("王芳").run()
+    q4 = cli_json("krs", "--cycle", "2026-Q4", "--db", warehouse)
+    assert sorted(shown_krs(at)) == sorted(r["kr_id"] for r in q4 if "王芳" in (r["owner"], r["objective_owner"]))
+    at.sidebar.radio(key="language").set_value("en").run()
+    assert not at.exception and at.sidebar.selectbox(key="owner_en").value == "王芳"
 
 
 def test_drill_down_to_a_key_result(warehouse):

@@ -208,6 +208,18 @@ def test_a_cohort_rate_counts_conversions_made_by_the_as_of_day(cli, tmp_path):
     assert (rate["period"], rate["value"]) == ("2026-07-01..2026-07-14", 0.25)
 
 
+def test_a_metric_with_nothing_loaded_for_the_cycle_has_no_data(loaded, tmp_path):
+    """2026-Q4 has OKRs but no data of any kind yet: no actual, status no_data (not a zero on
+    track). A metric of a kind that is loaded counts its zeros: events SQLs in Q3 (KR2.1) are 0."""
+    okrs = tmp_path / "q4.yaml"
+    okrs.write_text("cycle: 2026-Q4\nobjectives:\n  - id: O1\n    title: t\n    key_results:\n"
+                    "      - {id: K1, title: s, metric: sqls, target: 10}\n", encoding="utf-8")
+    assert loaded("okrs", "load", okrs).exit_code == 0
+    (k1,) = loaded("krs", "--cycle", "2026-Q4", "--format", "json").json()
+    assert (k1["actual"], k1["status"], k1["forecast"], k1["data_as_of"]) == (None, "no_data", None, None)
+    assert krs(loaded, "--as-of", "2026-07-28")["KR2.1"]["status"] == "off_track"
+
+
 def test_objectives_without_key_results_are_listed(cli, tmp_path):
     okrs = tmp_path / "okrs.yaml"
     okrs.write_text("cycle: 2026-Q3\nobjectives:\n  - {id: O1, title: a, key_results: [{id: K1, title: k, target: 4}]}\n"
