@@ -47,13 +47,23 @@ def impact(con: duckdb.DuckDBPyConnection, cycle_label: str, settings: Settings 
     now = Period(current.label, current.start, current.end, "quarter") if day >= current.end else date_range(current.start, day)
     previous_quarter = parse_period(current.label, settings.fiscal_year_start_month).previous()
     before = _like_for_like(previous_quarter, current, day)
-    rows = [_row("quarter", m, now, before, *_values(con, [now, before], [m], {}, settings)[m]) for m in FUNNEL_METRICS]
+    whole = _values(con, [now, before], list(FUNNEL_METRICS), {}, settings)
+    rows = [_row("quarter", m, now, before, *whole[m]) for m in FUNNEL_METRICS]
     for kr in _metric_krs(con, current.label):
         value, prev = _values(con, [now, before], [kr["metric"]], kr["filters"], settings)[kr["metric"]]
         rows.append(_row("kr", kr["metric"], now, before, value, prev, kr_id=kr["kr_id"], filters=filters_text(kr["filters"])))
+    # One query per dimension and metric family: a member is listed for the metrics of the
+    # facts it appears in (a platform with cost rows gets no lead counts of 0).
+    families: dict[str, list[str]] = {}
     for metric in (m for m in FUNNEL_METRICS if METRICS[m].additive):
-        for dim in SPLIT_DIMENSIONS:
-            rows.extend(_split(con, metric, dim, now, before, settings))
+        families.setdefault(METRICS[metric].family, []).append(metric)
+    for dim in SPLIT_DIMENSIONS:
+        split = {}
+        for names in families.values():
+            by_member = compute(con, [now, before], names, by=dim, settings=settings)
+            split |= {m: _split(by_member, m, dim, now, before, whole[m]) for m in names}
+        for metric in (m for m in FUNNEL_METRICS if m in split):
+            rows.extend(split[metric])
     baseline = _adoption_baseline(con, settings)
     if baseline is not None:
         since = _like_for_like(baseline, current, day)
@@ -111,15 +121,15 @@ def _tidy(number, metric: str):
     return round(number, 2) if metric in MONEY else number
 
 
-def _split(con, metric: str, dim: str, now: Period, before: Period, settings: Settings) -> list[dict]:
+def _split(by_member: list[dict], metric: str, dim: str, now: Period, before: Period, whole: tuple) -> list[dict]:
     """Per member of ``dim``: value, previous and change, rounded so the parts add up exactly to
     the whole row of the ``quarter`` section (money to the cent)."""
     parts: dict[object, list] = {}
-    for row in compute(con, [now, before], [metric], by=dim, settings=settings):
-        parts.setdefault(row[dim] or "(none)", [0, 0])[0 if row["period"] == now.label else 1] = row[metric] or 0
+    for row in by_member:
+        if row[metric] is not None:  # a member without this metric has no part of it
+            parts.setdefault(row[dim] or "(none)", [0, 0])[0 if row["period"] == now.label else 1] = row[metric]
     if not parts:
         return []
-    whole = _values(con, [now, before], [metric], {}, settings)[metric]
     for column in (0, 1):
         # No data at all in a period (a first quarter of cost data): its parts are unknown, not 0.
         exact = [None] * len(parts) if whole[column] is None else _add_up([p[column] for p in parts.values()], whole[column], metric)
