@@ -480,6 +480,7 @@ def dashboard(
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
         "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a served tool, not a dev session
     ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
