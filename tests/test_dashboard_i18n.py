@@ -13,7 +13,7 @@ from dashboard import format as fmt
 from dashboard.i18n import LANGUAGES, catalogue
 from pipelines.metrics import METRICS
 from pipelines.okr_eval import STATUSES
-from pipelines.okr_file import KINDS
+from pipelines.okr_file import KINDS, TASK_STATUSES
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
@@ -40,10 +40,13 @@ def test_every_key_the_pages_use_exists():
 @pytest.mark.parametrize("prefix, names", [
     ("metric", list(METRICS)), ("status", list(STATUSES)), ("kind", list(KINDS)),
     ("flag", ["stale", "overconfident", "underconfident", "drop"]),
+    ("metric_help", list(METRICS)), ("task_status", list(TASK_STATUSES)),
+    ("data.status", ["loaded", "loaded_with_rows_set_aside"]),  # the statuses a stored run has
 ])
 def test_keys_built_from_values(prefix, names):
     """Pages build these keys from data (t(f"metric.{name}")): every value needs its text."""
-    assert sorted(f"{prefix}.{n}" for n in names if f"{prefix}.{n}" not in catalogue("en")) == []
+    sep = "_" if prefix.startswith("data.") else "."
+    assert sorted(f"{prefix}{sep}{n}" for n in names if f"{prefix}{sep}{n}" not in catalogue("en")) == []
 
 
 def test_formats_follow_the_language():

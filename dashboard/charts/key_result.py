@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 
 from dashboard.charts.overview import FONT
 
+DATE_TICKS = {"en": "%b %-d", "zh": "%-m月%-d日"}  # d3 time formats, as each language writes a day
+
 
 def kr_path(points: list[dict], start: date, end: date, start_value: float, target: float,
-            forecast: float | None, labels: dict[str, str]) -> go.Figure:
+            forecast: float | None, labels: dict[str, str], date_ticks: str = DATE_TICKS["en"]) -> go.Figure:
     """The value to date at each week's end against the target line and the expected path (a
     straight line from the start value to the target), with the forecast from the last point."""
     figure = go.Figure()
@@ -25,11 +27,11 @@ def kr_path(points: list[dict], start: date, end: date, start_value: float, targ
         figure.add_scatter(x=[known[-1]["date"], end], y=[known[-1]["value"], forecast], mode="lines+markers",
                            name=labels["forecast"], line={"color": "#bf8700", "dash": "dash"})
     figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font_family=FONT,
-                         legend={"orientation": "h", "y": -0.15})
+                         legend={"orientation": "h", "y": -0.15}, xaxis={"tickformat": date_ticks})
     return figure
 
 
-def confidence_history(rows: list[dict], label: str) -> go.Figure:
+def confidence_history(rows: list[dict], label: str, date_ticks: str = DATE_TICKS["en"]) -> go.Figure:
     """Confidence at each check-in, 1-10, drops marked."""
     figure = go.Figure(go.Scatter(
         x=[r["date"] for r in rows], y=[r["confidence"] for r in rows], mode="lines+markers", name=label,
@@ -37,5 +39,5 @@ def confidence_history(rows: list[dict], label: str) -> go.Figure:
         text=[r["note"] or "" for r in rows], hovertemplate="%{x}: %{y}/10<br>%{text}<extra></extra>",
     ))
     figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 20, "b": 10}, font_family=FONT,
-                         yaxis={"range": [0.5, 10.5], "dtick": 1})
+                         yaxis={"range": [0.5, 10.5], "dtick": 1}, xaxis={"tickformat": date_ticks})
     return figure
