@@ -67,7 +67,7 @@ def load_document(w: Writer, doc: OkrDocument, today: date | None = None) -> Loa
     """
     con, cycle = w.con, doc.cycle
     _refuse_closed(con, cycle.label, doc.source)
-    now = datetime.now().replace(microsecond=0)
+    now = datetime.now()  # to the microsecond: it orders revisions made on the same day
     con.execute("BEGIN")
     try:
         revisions = _revisions(con, doc, today or date.today(), now)

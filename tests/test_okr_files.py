@@ -252,7 +252,7 @@ def test_revisions_survive_removal_and_refuse_stale_dates(cli, db, tmp_path):
     assert "K1 target 1200 -> (none)" in outputs[2]
     assert "K1 target (none) -> 800" in outputs[3]
     today = date.today().isoformat()
-    assert query(db, "SELECT kr_id, field, old_value, new_value, revision_date::VARCHAR FROM kr_revision ORDER BY recorded_at, kr_id") == [
+    assert query(db, "SELECT kr_id, field, old_value, new_value, revision_date::VARCHAR FROM kr_revision ORDER BY rowid") == [
         ("K1", "target", 1000.0, 1200.0, "2026-07-20"), ("K2", "baseline", None, 0.0, today),
         ("K1", "target", 1200.0, None, today), ("K1", "target", None, 800.0, today),
     ]
