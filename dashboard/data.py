@@ -85,8 +85,14 @@ def reporting_currency(key: Identity) -> str | None:
     return settings().reporting_currency or (found[0] if len(found) == 1 else None)
 
 
-@st.cache_data(**_CACHE)
 def key_results(key: Identity, cycle: str, as_of: date | None = None) -> list[dict]:
+    """``okrfunnel krs`` for the cycle (as of the newest data unless ``as_of``)."""
+    return _key_results(key, cycle, as_of)
+
+
+@st.cache_data(**_CACHE)
+def _key_results(key: Identity, cycle: str, as_of: date | None) -> list[dict]:
+    # Called with every argument given, so (key, cycle) and (key, cycle, None) share an entry.
     from pipelines.okr_eval import evaluate
 
     return _query(evaluate, cycle, as_of, settings())

@@ -21,7 +21,7 @@ import duckdb
 
 from pipelines.facts import DAILY_KEYS, STAGE_FIELDS
 from pipelines.sourcespec import SourceSpec
-from pipelines.warehouse import read_sql
+from pipelines.warehouse import read_sql, refresh_marts
 
 _DIMS = ("channel", "platform", "campaign", "region", "product")
 
@@ -119,6 +119,7 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int, 
     con.execute("DROP VIEW incoming_stage")
     if repeated:
         con.execute("DROP TABLE latest_row")
+    refresh_marts(con)
     return span
 
 

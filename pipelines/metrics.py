@@ -226,8 +226,8 @@ def compute(
 
 
 _FAMILY_DATES = {
-    "funnel_counts": ("funnel_fact", "entered_at::DATE", ("channel", "platform", "campaign", "region", "product")),
-    "funnel_cohorts": ("funnel_fact", "entered_at::DATE", ("channel", "platform", "campaign", "region", "product")),
+    "funnel_counts": ("funnel_daily", "day", ("channel", "platform", "campaign", "region", "product")),
+    "funnel_cohorts": ("funnel_daily", "day", ("channel", "platform", "campaign", "region", "product")),
     "channel_totals": ("channel_daily", "date", ("channel", "platform", "campaign", "region", "product", "account")),
     "followers": ("follower_daily", "date", ("platform", "account")),
 }

@@ -77,7 +77,7 @@ def has_data(con: duckdb.DuckDBPyConnection, start: date, end: date) -> bool:
 def _newest_data(con: duckdb.DuckDBPyConnection, start: date, end: date) -> date | None:
     return con.execute(
         """SELECT max(day) FROM (
-               SELECT max(entered_at::DATE) AS day FROM funnel_fact WHERE entered_at::DATE BETWEEN $s AND $e
+               SELECT max(day) AS day FROM funnel_daily WHERE day BETWEEN $s AND $e
                UNION ALL SELECT max(date) FROM channel_daily WHERE date BETWEEN $s AND $e
                UNION ALL SELECT max(date) FROM follower_daily WHERE date BETWEEN $s AND $e)""",
         {"s": start, "e": end},

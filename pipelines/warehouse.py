@@ -66,7 +66,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("INSERT INTO warehouse_meta VALUES ('pii_salt', ?)", [secrets.token_hex(16)])
         con.execute("COMMIT")
         applied.append(name)
-    return applied
+    built = [m for m in marts() if not _has_table(con, m.stem)]
+    for mart in built:
+        con.execute(mart.read_text(encoding="utf-8"))
+    return applied + [f"mart {m.stem}" for m in built]
+
+
+def marts() -> list[Path]:
+    """The derived tables (``sql/marts``), in the order they build on each other."""
+    return sorted((sql_dir() / "marts").glob("*.sql"), key=lambda p: p.stem != "funnel_daily")
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every mart from the facts (after a funnel load)."""
+    for mart in marts():
+        con.execute(mart.read_text(encoding="utf-8"))
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def configure(con: duckdb.DuckDBPyConnection) -> None:

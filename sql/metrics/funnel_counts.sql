@@ -1,5 +1,5 @@
 -- leads, mqls, sqls, opportunities, wins: entries whose stage-entry date falls in the period;
--- won_revenue: amount of the wins, in the reporting currency.
+-- won_revenue: amount of the wins, in the reporting currency. Read from the daily mart.
 SELECT
     p.period,
     {dim} AS dim,
@@ -10,7 +10,7 @@ SELECT
     sum(f.entries) FILTER (WHERE f.stage = 'won') AS wins,
     sum((f.amount * coalesce(fx.rate, 1))::DECIMAL(18, 4)) FILTER (WHERE f.stage = 'won') AS won_revenue
 FROM periods AS p
-JOIN funnel_fact AS f ON f.entered_at::DATE BETWEEN p.start_date AND p.end_date
+JOIN (SELECT *, NULL::VARCHAR AS account FROM funnel_daily) AS f ON f.day BETWEEN p.start_date AND p.end_date
 LEFT JOIN fx ON fx.currency = f.currency
 WHERE {filters}
 GROUP BY ALL
