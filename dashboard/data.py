@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pipelines.config import Settings, load_settings
 from pipelines.errors import WarehouseError
@@ -57,7 +58,13 @@ def _query(fn: Callable, *args, **kwargs):
     for attempt in range(_LOCK_RETRIES):
         try:
             with _ONE_AT_A_TIME, reader(db) as con:
-                return fn(con, *args, **kwargs)
+                before = identity(db)
+                result = fn(con, *args, **kwargs)
+            if identity(db) != before and get_script_run_ctx() is not None:
+                # A load swapped the file in while this page was drawing: some numbers would be
+                # the old file's, some the new one's. Draw the page again, all from the new file.
+                st.rerun()
+            return result
         except WarehouseError as exc:
             if "held by" not in exc.one_line() or attempt == _LOCK_RETRIES - 1:
                 raise
