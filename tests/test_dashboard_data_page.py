@@ -103,6 +103,12 @@ def en_day(text: str) -> str:
     return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
 
 
+def en_short(text: str, year: int) -> str:
+    """A table's date: without the year when it is ``year`` (here the newest data's: no OKR cycle)."""
+    d = date.fromisoformat(text[:10])
+    return f"{MONTHS[d.month - 1]} {d.day}" + ("" if d.year == year else f", {d.year}")
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -180,11 +186,13 @@ def test_runs_and_validations_equal_the_cli(base, env):
     cli_runs = cli_json("runs", "--db", base)
     assert [r["run_id"] for r in shown] == [3, 2, 1] == [r["run_id"] for r in reversed(cli_runs)]
     status = {"loaded": "loaded", "loaded_with_rows_set_aside": "loaded, rows set aside"}
+    year = 2026  # the newest data's (no OKR cycle to take it from)
     assert shown == [{
         "run_id": r["run_id"], "file_name": r["file_name"], "source": r["source"], "status": status[r["status"]],
         **{c: f"{r[c]:,}" for c in ("rows_read", "rows_loaded", "rows_set_aside", "rows_skipped")},
-        **{c: en_day(r[c]) for c in ("date_from", "date_to", "export_date")},
-        "finished_at": f"{en_day(r['finished_at'])} {datetime.fromisoformat(r['finished_at']):%H:%M}",
+        "covers": f"{en_short(r['date_from'], year)} – {en_short(r['date_to'], year)}",
+        "export_date": en_short(r["export_date"], year),
+        "finished_at": f"{en_short(r['finished_at'], year)} {datetime.fromisoformat(r['finished_at']):%H:%M}",
     } for r in reversed(cli_runs)]
 
     for run_id in (3, 1):  # the newest run first, then another chosen
@@ -204,8 +212,8 @@ def test_freshness_flags_the_source_behind_the_newest_data(base, env):
     at = page()
     fresh = {r["source"]: r for r in records(frame(at, "source", "data_to", "behind"))}
     assert {s: (r["data_to"], r["behind"], r["state"]) for s, r in fresh.items()} == {
-        "generic_followers": ("Aug 31, 2026", "0 days", "🟢 current"),
-        "generic_cost": ("Jul 3, 2026", "59 days", "🟠 stale"),
+        "generic_followers": ("Aug 31", "0 days", "🟢 current"),
+        "generic_cost": ("Jul 3", "59 days", "🟠 stale"),
     }
     assert fresh["generic_cost"]["runs"] == "2" and fresh["generic_cost"]["set_aside_last_run"] == "2"
     (warning,) = [w.value for w in at.warning]
@@ -228,6 +236,7 @@ def test_quarantine_browser_equals_the_cli_and_filters_narrow_it(base, env, monk
     def narrowed(**choice):
         for key, value in choice.items():
             widget = at.text_input(key=key) if key == "data_q_search" else at.multiselect(key=key)
+            assert key == "data_q_search" or widget.placeholder == "All"  # an empty filter keeps every row
             widget.set_value(value)
         at.run()
         assert not at.exception
@@ -235,16 +244,16 @@ def test_quarantine_browser_equals_the_cli_and_filters_narrow_it(base, env, monk
 
     assert narrowed(data_q_file=["generic_cost_zh.csv"]) == [r for r in everything if r["file"] == "generic_cost_zh.csv"]
     assert downloads[-1] == [r for r in everything if r["file"] == "generic_cost_zh.csv"]
-    assert narrowed(data_q_file=[], data_q_column=["platform", "消费"]) == [
+    assert narrowed(data_q_file=[], data_q_column_en=["platform", "消费"]) == [
         r for r in everything if r["column"] in ("platform", "消费")]
     reason = everything[0]["reason"]
-    assert narrowed(data_q_column=[], data_q_reason=[reason]) == [r for r in everything if r["reason"] == reason]
+    assert narrowed(data_q_column_en=[], data_q_reason=[reason]) == [r for r in everything if r["reason"] == reason]
     assert narrowed(data_q_reason=[], data_q_search="2万") == [r for r in everything if "2万" in r["raw_row"]] != []
     assert narrowed(data_q_search="dollars") == [r for r in everything if r["value"] == "DOLLARS"] != []
     assert "1 of 6 rows" in [c.value for c in at.caption]
 
     at.text_input(key="data_q_search").set_value("")
-    at.selectbox(key="data_q_run").set_value(2).run()
+    at.selectbox(key="data_q_run_en").set_value(2).run()
     assert records(frame(at, "raw_row", "check")) == cli_json("quarantine", "--run", 2, "--db", base)
 
 
@@ -271,7 +280,7 @@ def test_upload_creates_the_warehouse_and_says_what_the_cli_says(env, tmp_path, 
 
     # The new run shows at once, without a restart, and the browser is on it.
     assert records(frame(at, "run_id", "file_name", "rows_loaded"))[0]["run_id"] == 1
-    assert at.selectbox(key="data_q_run").value == 1
+    assert at.selectbox(key="data_q_run_en").value == 1
     assert records(frame(at, "raw_row", "check")) == cli_json("quarantine", "--db", db)
 
 
@@ -285,7 +294,7 @@ def test_clean_upload_then_the_same_file_again(base, env, tmp_path):
     assert [s.value for s in at.success] == ["clean.csv: generic_cost: 5 rows loaded"]
     assert records(frame(at, "run_id", "file_name"))[0] == {**records(frame(at, "run_id", "file_name"))[0],
                                                             "run_id": 4, "file_name": "clean.csv"}
-    at.selectbox(key="data_q_run").set_value(4).run()
+    at.selectbox(key="data_q_run_en").set_value(4).run()
     assert any(s.value.startswith("No rows set aside") for s in at.success)
 
     before = sha256(db)
@@ -321,6 +330,10 @@ def test_every_state_renders_without_an_error(base, env, tmp_path, language):
     env(base)
     at = page(language)
     assert not at.error and len(at.dataframe) == 5 and len(at.get("download_button")) == 1
+    if language == "zh":  # chosen in English first: the choice stays, shown in Chinese
+        run = at.selectbox(key="data_q_run_zh")
+        assert run.value == "*" and run.options[0] == "全部批次"
+        assert {m.placeholder for m in at.multiselect} == {"全部"}
 
     empty = env(tmp_path / "empty.duckdb")  # a warehouse without runs: a failed file still creates it
     code, _, _ = okrfunnel("ingest", tmp_path / "nothing.csv", "--db", empty)

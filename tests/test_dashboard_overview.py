@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from dashboard.format import metric_value
+from dashboard.format import metric_value, percent
 from pipelines.cli import app
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -64,11 +64,16 @@ def test_overview_shows_the_numbers_of_krs_and_impact(warehouse):
     assert set(shown) == set(expected)
     for kr_id, row in shown.items():
         krs = expected[kr_id]
-        assert (row["attainment"], row["chance"], row["confidence"]) == (krs["attainment"], krs["chance"], krs["confidence"]), kr_id
+        assert row["attainment"] == krs["attainment"], kr_id  # the bar's value; shown as a whole percent
+        assert row["chance"] == percent(krs["chance"]), kr_id
+        assert row["confidence"] == ("–" if krs["confidence"] is None else f"{krs['confidence']}/10"), kr_id
+        assert row["forecast"] == ("–" if krs["forecast"] is None else metric_value(krs["metric"], krs["forecast"], "CNY", "en"))
         assert row["actual"] == metric_value(krs["metric"], krs["actual"], "CNY", "en"), kr_id
         assert row["target"] == metric_value(krs["metric"], krs["target"], "CNY", "en"), kr_id
     assert shown["KR2.1"]["flags"] == "overconfident" and shown["KR3.2"]["flags"] == "stale check-in"
     assert shown["KR1.2"]["status"] == "🟡 At risk"
+    assert shown["KR1.1"]["forecast"] == f"{round(expected['KR1.1']['forecast']):,}"  # a count's forecast is whole
+    assert shown["KR3.2"]["chance"] == "–"  # a manual KR: no chance from the data, and no "None"
 
     quarter = {r["metric"]: r for r in cli_json("impact", "--cycle", "2026-Q4", "--db", warehouse) if r["section"] == "quarter"}
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
@@ -78,9 +83,17 @@ def test_overview_shows_the_numbers_of_krs_and_impact(warehouse):
     alerts = " ".join(m.value for m in at.markdown)
     assert "**KR3.2**: no check-in since Oct 26, 2026" in alerts
     assert "**KR2.1**: confidence 8/10 while off track" in alerts
-    assert "**KR1.3**: confidence fell -2 on Nov 9, 2026" in alerts
-    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert "**KR1.3**: confidence fell by 2 on Nov 9, 2026" in alerts
+    assert "The last load set aside 1 row of zhihu_competitors.csv (see Data)" in alerts
+    captions = [c.value for c in at.caption]
+    assert "Owner 王芳 · department objective · progress 34%" in captions
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = chart["data"][0]
     assert bars["x"][0] == expected["KR1.1"]["attainment"]
+    # KR1.3 is drawn clipped at -20%; its label says how far below and that the bar goes on
+    assert expected["KR1.3"]["attainment"] < -0.2 and bars["x"][2] == -0.2
+    labels = [a["text"] for a in chart["layout"]["annotations"] if "Expected" not in a["text"]]
+    assert labels == [f"{expected[k]['attainment']:.0%}".replace("-", "◀ −") for k in ("KR1.1", "KR1.2", "KR1.3")]
 
 
 def test_switch_cycle_owner_and_language(warehouse):
@@ -98,6 +111,7 @@ def test_switch_cycle_owner_and_language(warehouse):
     assert not at.exception and at.title[0].value == "2026-Q4：关键结果"
     assert {m.label for m in at.metric} >= {"SQL", "单个 SQL 成本", "花费"}
     assert shown_krs(at)["KR2.1"]["status"] == "🔴 落后"
+    assert any(c.value.startswith("负责人 李娜 · 部门级目标 · 进度") for c in at.caption)  # O2, the objective of her KRs
     at.sidebar.selectbox(key="owner_zh").set_value("王芳").run()
     q4 = cli_json("krs", "--cycle", "2026-Q4", "--db", warehouse)
     assert sorted(shown_krs(at)) == sorted(r["kr_id"] for r in q4 if "王芳" in (r["owner"], r["objective_owner"]))
@@ -115,14 +129,19 @@ def test_drill_down_to_a_key_result(warehouse):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Actual"] == metric_value("followers", krs["actual"], "CNY", "en")
     assert tiles["Attainment"] == f"{krs['attainment']:.0%}" and tiles["Confidence"] == "8/10"
+    assert tiles["Forecast"] == f"{round(krs['forecast']):,}"
     path = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     assert path["y"][-1] == krs["actual"]
     tasks = table_with(at, "link")
     assert set(tasks["status"]) == {"In progress", "Blocked"} and all(tasks["link"].str.startswith("https://wiki.yunfan.example/"))
+    assert all(" 2026" not in d for d in tasks["due"])  # short dates: the cycle's year goes without saying
 
     at.selectbox(key="kr").set_value("KR1.1").run()
     revisions = table_with(at, "approved_by").to_dict("records")
-    assert [(r["field"], r["old_value"], r["new_value"]) for r in revisions] == [("target", "450", "500")]
+    assert [(r["field"], r["old_value"], r["new_value"], r["revision_date"]) for r in revisions] == [
+        ("target", "450", "500", "Oct 26")]
+    lineage = " ".join(m.value for m in at.markdown)
+    assert "1 row set aside by these loads" in lineage
 
 
 def test_new_data_shows_after_a_load_without_a_restart(warehouse, tmp_path):
@@ -133,7 +152,7 @@ def test_new_data_shows_after_a_load_without_a_restart(warehouse, tmp_path):
     assert runner.invoke(app, ["okrs", "checkins", str(checkins), "--db", str(warehouse)]).exit_code == 0
     at.run()
     row = shown_krs(at)["KR3.2"]
-    assert (row["flags"], row["confidence"], row["actual"]) == ("", 6, "9")
+    assert (row["flags"], row["confidence"], row["actual"]) == ("", "6/10", "9")
 
 
 def test_empty_states(tmp_path, monkeypatch):

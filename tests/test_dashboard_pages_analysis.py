@@ -10,13 +10,14 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from dashboard import tables
 from dashboard.charts import confidence as confidence_charts
 from dashboard.charts import funnel as funnel_charts
+from dashboard.charts import overview as overview_charts
 from dashboard.charts import quarter_review as review_charts
 from dashboard.format import metric_value
 from dashboard.i18n import catalogue
@@ -100,7 +101,7 @@ def channel(member: str | None) -> str:
 
 
 def test_chart_helpers_doctests():
-    for module in (funnel_charts, confidence_charts, review_charts):
+    for module in (funnel_charts, confidence_charts, review_charts, overview_charts, tables):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 
@@ -137,6 +138,25 @@ def test_funnel_weeks_partition_the_cycle_and_spend_by_channel_equals_cli(at, cl
                      for r in expected}
     bars = figure(at, "funnel-spend")["data"][0]
     assert sorted(bars["y"]) == sorted(r["spend"] for r in expected if r["spend"])
+
+
+def test_young_cohorts_are_drawn_apart_and_explained(at, cli):
+    """The last two weeks' MQL -> SQL rate (cohorts still converting) is drawn lighter, starting
+    from the last grown-up week; the caption says why."""
+    open_page(at, "funnel")
+    weeks = list(table(at, "period", without="member")["period"])
+    spans = funnel_charts.week_periods(date(2026, 10, 1), date.fromisoformat(as_of(cli)))  # the first week clipped
+    assert [w for w, _, _ in spans] == weeks
+    found = cli("metrics", *[a for _, start, end in spans for a in ("--period", f"{start}..{end}")],
+                "--metric", "mql_to_sql_rate")
+    rates = dict(zip(weeks, (r["mql_to_sql_rate"] for r in found)))
+    traces = [t for t in figure(at, "funnel-stages-week-channel")["data"] if t["type"] == "scatter"]
+    grown = next(t for t in traces if t["name"] == EN["metric.mql_to_sql_rate"])
+    assert grown["y"] == [rates[w] for w in weeks[:-2]] + [None, None]
+    young = next(t for t in traces if t.get("legendgroup") == "young" and "MQL" in t["hovertemplate"])
+    assert young["x"] == weeks[-3:] and young["y"] == [rates[w] for w in weeks[-3:]]
+    assert any(c.value.startswith("A period's conversion counts") and "2 weeks from MQL to SQL" in c.value
+               for c in at.caption)
 
 
 def test_funnel_split_by_platform_adds_up_to_the_totals(at):
@@ -180,6 +200,10 @@ def test_confidence_against_chance_lists_the_disagreements(at, cli):
     apart = {k["kr_id"] for k in krs if abs(k["confidence"] / 10 - k["chance"]) > 0.3}
     listed = {m.value.split("**")[1] for m in at.markdown if m.value.startswith("- **")}
     assert apart and listed == apart
+    # points close together (four KRs at 8/10) take turns right and left: no label on another
+    position = dict(zip(points["text"], points["textposition"]))
+    close = sorted((k for k in krs if k["confidence"] == 8), key=lambda k: k["chance"])
+    assert [position[k["kr_id"]] for k in close[:2]] == ["middle right", "middle left"]
 
 
 def test_owner_filter_narrows_the_confidence_page(at, cli):
@@ -231,8 +255,15 @@ def test_quarter_review_outcomes_and_since_adoption(at, cli):
     assert since["sqls"]["compared_to"].startswith("2026-04-01..")
     sentence = f"SQLs {since['sqls']['multiple']:.1f}x"
     assert any(sentence in m.value and m.value.endswith("since 2026-Q2") for m in at.markdown)
-    shown = table(at, "multiple")["multiple"]
-    assert [None if pd.isna(m) else m for m in shown] == [r["multiple"] for r in since.values()]
+    shown = table(at, "multiple").to_dict("records")
+    assert [r["multiple"] for r in shown] == ["–" if r["multiple"] is None else f"{r['multiple']:.2f}×" for r in since.values()]
+    # the change in each metric's unit: counts and money whole, rates in percentage points
+    change = {r["metric"]: r["change"] for r in shown}
+    assert change["SQLs"] == f"+{since['sqls']['change']:,}"
+    assert change["Won revenue"] == f"+¥{since['won_revenue']['change']:,.0f}"
+    assert change["Cost per SQL"] == f"-¥{-since['cost_per_sql']['change']:,.0f}"
+    assert change["MQL → SQL rate"] == f"{since['mql_to_sql_rate']['change'] * 100:+.1f} pp"
+    assert "None" not in {v for r in shown for v in r.values()}
 
 
 # --- Both languages, every page, another cycle ------------------------------------------------------

@@ -10,6 +10,8 @@
 ...     {"kr_id": "KR1", "confidence": 8, "chance": 0.1}, {"kr_id": "KR2", "confidence": 5, "chance": 0.6},
 ...     {"kr_id": "KR3", "confidence": None, "chance": 0.6}])]
 ['KR1']
+>>> label_positions([(0.8, 0.0), (0.8, 0.07), (0.8, 0.21), (0.4, 0.09), (0.8, 0.3)])
+['middle right', 'middle left', 'middle right', 'top center', 'middle left']
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def heatmap(krs: dict[str, str], weeks: list[tuple[str, date, date]], rows: list
         hovertemplate="%{y}<br>%{x}: %{z}/10<extra></extra>",
     ))
     figure.update_layout(height=80 + 34 * len(krs), margin={"l": 10, "r": 10, "t": 10, "b": 10}, font_family=FONT,
-                         xaxis={"type": "category", "side": "top"}, yaxis={"autorange": "reversed", "type": "category"})
+                         xaxis={"type": "category", "side": "top", "tickvals": [w[0] for w in weeks],
+                                "ticktext": [w[0].split("-")[-1] for w in weeks]},  # "W40": the year is the cycle's
+                         yaxis={"autorange": "reversed", "type": "category"})
     return figure
 
 
@@ -54,6 +58,32 @@ def disagreements(rows: list[dict], margin: float = MARGIN) -> list[dict]:
     both = [r for r in rows if r["confidence"] is not None and r["chance"] is not None]
     return sorted((r for r in both if abs(r["confidence"] / 10 - r["chance"]) > margin),
                   key=lambda r: -abs(r["confidence"] / 10 - r["chance"]))
+
+
+def label_positions(points: list[tuple[float, float]], near: tuple[float, float] = (0.06, 0.12)) -> list[str]:
+    """Where each point's label goes so that labels of points close together do not overlap:
+    above a point on its own; in a group of close points (within ``near`` across and up, as
+    confidence comes in steps of 0.1, many share an x), right and left in turn from the bottom up."""
+    group = list(range(len(points)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, (x, y) in enumerate(points):
+        for j in range(i):
+            if abs(points[j][0] - x) <= near[0] and abs(points[j][1] - y) <= near[1]:
+                group[root(i)] = root(j)
+    out = ["top center"] * len(points)
+    members: dict[int, list[int]] = {}
+    for i in range(len(points)):
+        members.setdefault(root(i), []).append(i)
+    for found in members.values():
+        if len(found) > 1:
+            for turn, i in enumerate(sorted(found, key=lambda k: points[k][1])):
+                out[i] = "middle right" if turn % 2 == 0 else "middle left"
+    return out
 
 
 def confidence_vs_chance(rows: list[dict], labels: dict[str, str], axis: dict[str, str]) -> go.Figure:
@@ -68,8 +98,10 @@ def confidence_vs_chance(rows: list[dict], labels: dict[str, str], axis: dict[st
                                 hoverinfo="skip", showlegend=False))
     figure.add_trace(go.Scatter(
         x=[r["confidence"] / 10 for r in shown], y=[r["chance"] for r in shown], mode="markers+text",
-        text=[r["kr_id"] for r in shown], textposition="top center", customdata=[_short(labels[r["kr_id"]]) for r in shown],
+        text=[r["kr_id"] for r in shown], textposition=label_positions([(r["confidence"] / 10, r["chance"]) for r in shown]),
+        customdata=[_short(labels[r["kr_id"]]) for r in shown],
         marker={"size": 14, "color": [STATUS_COLOURS[r["status"]] for r in shown], "line": {"width": 1, "color": "#fff"}},
+        textfont={"size": 12, "color": "#24292f"}, cliponaxis=False,
         hovertemplate="%{customdata}<br>" + axis["x"] + ": %{x:.0%}<br>" + axis["y"] + ": %{y:.0%}<extra></extra>",
         showlegend=False,
     ))
@@ -86,7 +118,7 @@ def brier_bars(rows: list[dict], labels: dict[str, str], reference: str) -> go.F
     figure = go.Figure(go.Bar(
         x=[r["brier"] for r in rows], y=[labels[r["owner"]] for r in rows], orientation="h",
         marker_color=["#2da44e" if r["brier"] < 0.25 else "#cf222e" for r in rows],
-        text=[f"{r['brier']:.2f}" for r in rows], textposition="outside", hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        text=[f"{r['brier']:.2f}" for r in rows], textposition="outside", hovertemplate="%{y}: %{x:.2f}<extra></extra>",
     ))
     figure.add_vline(x=0.25, line_dash="dash", line_color="#57606a", annotation_text=reference, annotation_position="top")
     figure.update_layout(height=90 + 34 * len(rows), margin={"l": 10, "r": 30, "t": 30, "b": 10}, font_family=FONT,

@@ -20,6 +20,7 @@ from dashboard.tables import flags_text, status_text
 
 TEAM, NO_OWNER = "(team)", "(no owner)"  # calibration's rows for everyone and for KRs without an owner
 DATE_FORMATS = {"en": "MMM D, YYYY", "zh": "YYYY年M月D日"}
+SHORT_DATES = {"en": "MMM D", "zh": "M月D日"}  # every check-in in the cycle's year: no need to say it
 
 selection = st.session_state["selection"]
 require_cycle(selection)
@@ -49,8 +50,9 @@ if checkins:
         "change_start": d["change_start"], "flags": flags_text(d["flags"]), "note": d["note"] or "",
     } for d in checkins]), hide_index=True, key="confidence-drift", column_config={
         "kr_id": st.column_config.TextColumn("ID", width="small"),
-        "date": st.column_config.DateColumn(t("confidence.date"), format=DATE_FORMATS.get(lang, "YYYY-MM-DD")),
-        "confidence": st.column_config.NumberColumn(t("column.confidence"), format="%d / 10"),
+        "date": st.column_config.DateColumn(t("confidence.date"), format=(
+            SHORT_DATES if all(d["date"].year == cycle["start"].year for d in checkins) else DATE_FORMATS)[lang]),
+        "confidence": st.column_config.NumberColumn(t("column.confidence"), format="%d/10"),
         "change_prev": st.column_config.NumberColumn(t("confidence.change_prev"), format="%+d"),
         "change_start": st.column_config.NumberColumn(t("confidence.change_start"), format="%+d"),
         "flags": t("column.flags"), "note": st.column_config.TextColumn(t("confidence.note"), width="large"),
@@ -92,7 +94,7 @@ else:
     table.dataframe(pd.DataFrame([{**c, "owner": owners[c["owner"]]} for c in calibration]), hide_index=True,
                     key="confidence-calibration", column_config={
                         "owner": t("column.owner"), "key_results": t("confidence.key_results"),
-                        "brier": st.column_config.NumberColumn(t("confidence.brier"), format="%.3f"),
+                        "brier": st.column_config.NumberColumn(t("confidence.brier"), format="%.2f"),
                         "mean_confidence": st.column_config.NumberColumn(t("confidence.mean_confidence"), format="%.1f"),
-                        "hit_rate": st.column_config.NumberColumn(t("confidence.hit_rate"), format="percent"),
+                        "hit_rate": st.column_config.NumberColumn(t("confidence.hit_rate"), format="percent", step=0.01),
                     })

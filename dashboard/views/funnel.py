@@ -8,12 +8,14 @@ from dashboard import data
 from dashboard.charts.funnel import (
     RATES,
     STAGES,
+    YOUNG_DAYS,
     funnel_chart,
     month_periods,
     quarter_periods,
     spend_by_channel,
     stage_panels,
     week_periods,
+    young_periods,
 )
 from dashboard.common import require_cycle
 from dashboard.format import day, metric_value
@@ -72,10 +74,14 @@ if not any(r[s] for r in totals for s in STAGES):
     st.info(t("empty.no_data_for_metric", metric=", ".join(t(f"metric.{s}") for s in STAGES)))
 else:
     found = sorted({r[dim] for r in parts}, key=lambda m: -sum(r["leads"] for r in parts if r[dim] == m))
-    titles = {n: t(f"metric.{n}") for n in names} | {"conversion": t("funnel.conversion")}
-    st.plotly_chart(stage_panels(parts, totals, labels, dim, {m: member(m) for m in found}, titles),
+    titles = {n: t(f"metric.{n}") for n in names} | {"conversion": t("funnel.conversion"), "young": t("funnel.young")}
+    young = young_periods(periods, end)
+    st.plotly_chart(stage_panels(parts, totals, labels, dim, {m: member(m) for m in found}, titles, young),
                     key=f"funnel-stages-{grain}-{dim}")
-    columns = {"period": t("funnel.period")} | {n: t(f"metric.{n}") for n in names}
+    st.caption(t("funnel.young_note", day=day(end, lang), mql_weeks=YOUNG_DAYS["mql_to_sql_rate"] // 7,
+                 won_weeks=YOUNG_DAYS["sql_to_won_rate"] // 7))
+    columns = {"period": t("funnel.period")} | {n: t(f"metric.{n}") for n in STAGES} | {
+        n: st.column_config.TextColumn(t(f"metric.{n}"), help=t("funnel.young_help")) for n in RATES}
     st.dataframe(pd.DataFrame([{"period": r["period"], **{n: value(n, r[n]) for n in names}} for r in totals]),
                  hide_index=True, key=f"funnel-totals-{grain}", column_config=columns)
     with st.expander(t("funnel.by_split", split=t(f"funnel.split_{dim}"))):

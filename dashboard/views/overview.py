@@ -7,9 +7,9 @@ import streamlit as st
 from dashboard import data
 from dashboard.charts.overview import attainment_bars
 from dashboard.common import mine, require_cycle
-from dashboard.format import day, metric_value
+from dashboard.format import counted, day, metric_value, percent
 from dashboard.i18n import language, t
-from dashboard.tables import kr_columns, kr_frame
+from dashboard.tables import KR_ORDER, kr_columns, kr_frame
 
 selection = st.session_state["selection"]
 require_cycle(selection)
@@ -42,14 +42,14 @@ for r in rows:
 recent = selection.as_of - timedelta(days=14)
 for d in data.drift(selection.key, selection.cycle, selection.as_of):
     if d["flags"] == "drop" and d["date"] >= recent and d["kr_id"] in {r["kr_id"] for r in rows}:
-        alerts.append(("📉", t("overview.alert_drop", kr=d["kr_id"], change=d["change_prev"], day=day(d["date"], lang))))
+        alerts.append(("📉", t("overview.alert_drop", kr=d["kr_id"], change=abs(d["change_prev"]), day=day(d["date"], lang))))
 newest = max((f["data_to"] for f in data.freshness(selection.key) if f["data_to"]), default=None)
 for f in data.freshness(selection.key):
     if newest and f["data_to"] and (newest - f["data_to"]).days > data.STALE_DATA_DAYS:
         alerts.append(("🗓️", t("overview.alert_old_data", source=f["source"], day=day(f["data_to"], lang))))
 runs = data.runs(selection.key)
 if runs and runs[-1]["rows_set_aside"]:
-    alerts.append(("🧺", t("overview.alert_set_aside", count=runs[-1]["rows_set_aside"], file=runs[-1]["file_name"])))
+    alerts.append(("🧺", counted("overview.alert_set_aside", runs[-1]["rows_set_aside"], lang, file=runs[-1]["file_name"])))
 with st.container(border=True):
     st.subheader(t("overview.alerts"))
     for icon, text in alerts or [("✅", t("overview.no_alerts"))]:
@@ -61,15 +61,15 @@ for objective in data.objectives(selection.key, selection.cycle):
     if not krs:
         continue
     st.subheader(f"{objective['objective_id']} · {objective['objective']}")
-    st.caption(t("overview.objective_caption", owner=objective["owner"] or "–", level=objective["level"],
-                 progress="–" if objective["progress"] is None else f"{objective['progress']:.0%}"))
+    st.caption(t("overview.objective_caption", owner=objective["owner"] or "–", level=t(f"level.{objective['level']}"),
+                 progress=percent(objective["progress"])))
     st.progress(min(max(objective["progress"] or 0.0, 0.0), 1.0))
     st.plotly_chart(attainment_bars(krs, expected, {r["kr_id"]: r["kr"] for r in krs}, t("column.expected")),
                     key=f"bars-{objective['objective_id']}")
     confidence = {}
     for d in data.drift(selection.key, selection.cycle, selection.as_of):
         confidence.setdefault(d["kr_id"], []).append(d["confidence"])
-    st.dataframe(kr_frame(krs, confidence, selection.currency, lang), hide_index=True,
+    st.dataframe(kr_frame(krs, confidence, selection.currency, lang), hide_index=True, column_order=KR_ORDER,
                  key=f"krs-{objective['objective_id']}", column_config=kr_columns())
 
 st.divider()

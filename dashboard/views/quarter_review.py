@@ -10,9 +10,9 @@ from dashboard import data
 from dashboard.charts.funnel import quarter_label
 from dashboard.charts.quarter_review import waterfall
 from dashboard.common import mine, require_cycle, show_error
-from dashboard.format import day, metric_value
+from dashboard.format import change, day, metric_value
 from dashboard.i18n import catalogue, language, t
-from dashboard.tables import status_text
+from dashboard.tables import attainment_column, status_text
 from pipelines.errors import OkrfunnelError
 
 TILES = ("leads", "mqls", "sqls", "wins", "won_revenue", "spend", "cost_per_sql", "mql_to_sql_rate")
@@ -93,8 +93,7 @@ else:
         "kr_id": st.column_config.TextColumn("ID", width="small"),
         "kr": st.column_config.TextColumn(t("column.kr"), width="large"), "owner": t("column.owner"),
         "target": t("column.target"), "actual": t("column.actual"),
-        "attainment": st.column_config.ProgressColumn(t("column.attainment"), format="percent", min_value=0, max_value=1),
-        "status": t("column.status"),
+        "attainment": attainment_column(width=120), "status": t("column.status"),
     })
     for r in (r for r in krs if r["metric"] and r["actual"] is None):
         st.caption(f"{r['kr_id']}: " + t("empty.no_data_for_metric", metric=t(f"metric.{r['metric']}")))
@@ -114,11 +113,16 @@ else:
     if changes:
         st.markdown(f"### {t('review.since_sentence', changes=t('review.separator').join(changes), baseline=baseline)}")
     st.caption(t("review.compared", period=span(since[TILES[0]]["period"]), previous=span(compared)))
+    # The change in each metric's own unit (money and counts whole, rates in percentage points),
+    # and as a multiple; a cell without a value (a rate that was 0 before has no multiple) is "–".
     st.dataframe(pd.DataFrame([{
         "metric": t(f"metric.{r['metric']}"), "value": value(r["metric"], r["value"]),
-        "previous": value(r["metric"], r["previous"]), "multiple": r["multiple"], "pct_change": r["pct_change"],
+        "previous": value(r["metric"], r["previous"]), "change": change(r["metric"], r["change"], selection.currency, lang),
+        "multiple": "–" if r["multiple"] is None else f"{r['multiple']:.2f}×",
     } for r in since.values()]), hide_index=True, key="review-since", height="content", column_config={
-        "metric": t("review.metric"), "value": t("review.value"), "previous": t("review.previous", period=baseline),
-        "multiple": st.column_config.NumberColumn(t("review.multiple"), format="%.2f×"),
-        "pct_change": st.column_config.NumberColumn(t("review.pct_change"), format="percent"),
+        "metric": t("review.metric"),
+        "value": st.column_config.TextColumn(t("review.value"), alignment="right"),
+        "previous": st.column_config.TextColumn(t("review.previous", period=baseline), alignment="right"),
+        "change": st.column_config.TextColumn(t("review.pct_change"), alignment="right", help=t("review.change_help")),
+        "multiple": st.column_config.TextColumn(t("review.multiple"), alignment="right"),
     })
