@@ -103,6 +103,15 @@ def require_cycle(selection: Selection) -> None:
         st.stop()
 
 
+def owner_krs(selection: Selection) -> list[dict]:
+    """The cycle's KRs of the chosen owner; none: say so and stop the page."""
+    rows = mine(data.key_results(selection.key, selection.cycle), selection)
+    if not rows:
+        st.info(t("empty.no_krs_for_owner", owner=selection.owner))
+        st.stop()
+    return rows
+
+
 def mine(rows: list[dict], selection: Selection) -> list[dict]:
     """KR rows of the chosen owner: KRs they own, and every KR of objectives they own."""
     if selection.owner == ALL_OWNERS:

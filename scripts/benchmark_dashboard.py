@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import benchmark_ingest as gen  # the HubSpot generator and helpers (scripts/ is on sys.path)
 import duckdb
 
 TARGET_FIRST_RENDER = 1.5  # seconds
@@ -75,23 +76,9 @@ ALL_OWNERS = "*"  # dashboard.common.ALL_OWNERS: the owner filter's "everyone"  
 # --- building the warehouses --------------------------------------------------------------------
 
 
-def okrfunnel_executable() -> str:
-    beside = Path(sys.executable).with_name("okrfunnel")
-    found = str(beside) if beside.exists() else shutil.which("okrfunnel")
-    if not found:
-        sys.exit("okrfunnel is not installed in this Python; run with the project's .venv/bin/python")
-    return found
-
-
-def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("OKRFUNNEL_DB", "OKRFUNNEL_CONFIG")}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def run(cmd: list[str], what: str) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=child_env(), check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=gen.child_env(), check=False)
     if done.returncode not in (0,):
         sys.exit(f"{what} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     return time.perf_counter() - started, done.stdout
@@ -99,7 +86,7 @@ def run(cmd: list[str], what: str) -> tuple[float, str]:
 
 def build_demo(workdir: Path) -> Path:
     db = workdir / "demo.duckdb"
-    seconds, _ = run([okrfunnel_executable(), "demo", "--db", str(db), "--exports", str(workdir / "exports")],
+    seconds, _ = run([gen.okrfunnel_executable(), "demo", "--db", str(db), "--exports", str(workdir / "exports")],
                      "okrfunnel demo")
     print(f"built the demo warehouse {db} in {seconds:.1f} s", flush=True)
     return db
@@ -109,8 +96,6 @@ def generate_leads(path: Path, rows: int, seed: int = 42) -> float:
     """Write N HubSpot contacts with ``benchmark_ingest``'s generator, spread over the demo's
     quarters: stage dates after the demo's last day are left empty (not reached yet), as a real
     export made that day has them."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import benchmark_ingest as gen
 
     # export_sql reads these module settings when called: the demo's span instead of its default.
     gen.FIRST_CREATE_DATE, gen.CREATE_SPAN_DAYS = FIRST_DAY, (LAST_DAY - FIRST_DAY).days + 1
@@ -138,7 +123,7 @@ def build_large(workdir: Path, demo: Path, leads: int) -> Path:
     print(f"generated {export} ({export.stat().st_size / 1e6:,.0f} MB, {leads:,} leads) in {seconds:.1f} s", flush=True)
     db = workdir / f"leads-{leads}.duckdb"
     shutil.copyfile(demo, db)
-    seconds, out = run([okrfunnel_executable(), "ingest", str(export), "--db", str(db),
+    seconds, out = run([gen.okrfunnel_executable(), "ingest", str(export), "--db", str(db),
                         "--export-date", EXPORT_DATE.isoformat(), "--format", "json"], "okrfunnel ingest")
     (outcome,) = json.loads(out)
     print(f"ingested it into a copy of the demo warehouse in {seconds:.1f} s: {outcome.get('rows_loaded'):,} loaded, "

@@ -107,3 +107,15 @@ def demo_warehouse(tmp_path_factory) -> Path:
     result = CliRunner().invoke(app, ["demo", "--db", str(db), "--exports", str(folder / "exports")])
     assert result.exit_code == 0, result.stderr
     return db
+
+
+@pytest.fixture
+def warehouse(demo_warehouse, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo warehouse that this test may change, and the dashboard pointed at it
+    (OKRFUNNEL_DB), run from the test's folder."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, db)
+    monkeypatch.setenv("OKRFUNNEL_DB", str(db))
+    monkeypatch.delenv("OKRFUNNEL_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return db

@@ -14,7 +14,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -49,16 +48,6 @@ def hubspot_export(path: Path) -> Path:
 def okrfunnel() -> str:
     beside = Path(sys.executable).with_name("okrfunnel")
     return str(beside) if beside.exists() else shutil.which("okrfunnel")
-
-
-@pytest.fixture
-def warehouse(demo_warehouse, tmp_path, monkeypatch) -> Path:
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_warehouse, db)
-    monkeypatch.setenv("OKRFUNNEL_DB", str(db))
-    monkeypatch.delenv("OKRFUNNEL_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return db
 
 
 def read_everything() -> tuple[int, tuple[int, int], tuple]:

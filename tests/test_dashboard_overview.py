@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
@@ -24,16 +22,6 @@ def cli_json(*args) -> list[dict]:
     result = runner.invoke(app, [*map(str, args), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
-
-
-@pytest.fixture
-def warehouse(demo_warehouse, tmp_path, monkeypatch) -> Path:
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_warehouse, db)
-    monkeypatch.setenv("OKRFUNNEL_DB", str(db))
-    monkeypatch.delenv("OKRFUNNEL_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return db
 
 
 def started(page: str | None = None) -> AppTest:

@@ -13,7 +13,7 @@ from dashboard.charts.confidence import (
     heatmap,
 )
 from dashboard.charts.funnel import week_periods
-from dashboard.common import ALL_OWNERS, mine, require_cycle
+from dashboard.common import ALL_OWNERS, owner_krs, require_cycle
 from dashboard.format import share
 from dashboard.i18n import language, t
 from dashboard.tables import flags_text, status_text
@@ -26,10 +26,7 @@ selection = st.session_state["selection"]
 require_cycle(selection)
 lang = language()
 st.title(t("confidence.title", cycle=selection.cycle))
-rows = mine(data.key_results(selection.key, selection.cycle), selection)
-if not rows:
-    st.info(t("empty.no_krs_for_owner", owner=selection.owner))
-    st.stop()
+rows = owner_krs(selection)
 cycle = next(c for c in selection.cycles if c["label"] == selection.cycle)
 end = min(selection.as_of or cycle["end"], cycle["end"])
 labels = {r["kr_id"]: f"{r['kr_id']} {r['kr']}" for r in rows}

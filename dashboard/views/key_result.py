@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts.key_result import DATE_TICKS, confidence_history, kr_path
-from dashboard.common import mine, require_cycle
+from dashboard.common import owner_krs, require_cycle
 from dashboard.format import counted, day, metric_value, number, percent, short_day
 from dashboard.i18n import language, t
 from dashboard.tables import confidence_text, flags_text, status_text
@@ -15,10 +15,7 @@ from pipelines.metrics import facts_of
 selection = st.session_state["selection"]
 require_cycle(selection)
 lang = language()
-rows = mine(data.key_results(selection.key, selection.cycle), selection)
-if not rows:
-    st.info(t("empty.no_krs_for_owner", owner=selection.owner))
-    st.stop()
+rows = owner_krs(selection)
 ids = [r["kr_id"] for r in rows]
 if st.session_state.get("kr") not in ids:
     st.session_state["kr"] = ids[0]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts.overview import attainment_bars
-from dashboard.common import mine, require_cycle
+from dashboard.common import owner_krs, require_cycle
 from dashboard.format import counted, day, metric_value, percent
 from dashboard.i18n import language, t
 from dashboard.tables import KR_ORDER, kr_columns, kr_frame
@@ -15,10 +15,7 @@ selection = st.session_state["selection"]
 require_cycle(selection)
 lang = language()
 st.title(t("overview.title", cycle=selection.cycle))
-rows = mine(data.key_results(selection.key, selection.cycle), selection)
-if not rows:
-    st.info(t("empty.no_krs_for_owner", owner=selection.owner))
-    st.stop()
+rows = owner_krs(selection)
 
 quarter = {r["metric"]: r for r in data.impact(selection.key, selection.cycle) if r["section"] == "quarter"}
 tiles = st.columns(4)
