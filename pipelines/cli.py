@@ -340,6 +340,25 @@ def okrs_checkins(
     typer.echo(f"{file}: {label}: {count} check-ins loaded")
 
 
+@okrs_app.command("scores")
+def okrs_scores(
+    file: Annotated[Path, typer.Argument(help="A YAML file: cycle, scores (kr, self, committee, note, by, reason), people (name, values, review, by, reason).")],
+    db: DbOption = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
+) -> None:
+    """Add quarter-end scores (0-10). A closed cycle's scores change only with a reason; every score is kept."""
+    from pipelines.okr_scores import load_scores
+    from pipelines.warehouse import writer
+
+    try:
+        settings = _settings(db)
+        with writer(settings.db, wait_seconds=wait) as w:
+            cycle, count = load_scores(w, file, settings.fiscal_year_start_month)
+    except OkrfunnelError as exc:
+        raise _fail_okr(exc) from None
+    typer.echo(f"{file}: {cycle}: {count} scores recorded")
+
+
 @okrs_app.command("template")
 def okrs_template(
     out: Annotated[Path, typer.Option("--out", help="Where to write the workbook (.xlsx).")],
@@ -428,6 +447,19 @@ def calibration(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     from pipelines.okr_confidence import calibration as calibration_rows
 
     _show(lambda con: calibration_rows(con, _settings(db)), db, fmt)
+
+
+@app.command()
+def scores(cycle: CycleOption, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Quarter-end scores: per KR suggested (from attainment), self, committee, final and note; then
+    the objective, owner and department roll-ups and each person's performance score."""
+    from pipelines.okr_scores import scores as score_rows
+    from pipelines.okr_scores import weight_warning
+
+    settings = _settings(db)
+    if warning := weight_warning(settings.evaluation):
+        typer.echo(f"warning: {warning}", err=True)
+    _show(lambda con: score_rows(con, cycle, settings), db, fmt)
 
 
 @app.command()

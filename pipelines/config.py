@@ -14,7 +14,7 @@ from pathlib import Path
 from pipelines.errors import ConfigError
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
-_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month", "okr"}
+_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month", "okr", "evaluation"}
 _OKR_KEYS = {"on_track_margin", "at_risk_margin", "stale_days", "adoption_baseline"}
 
 
@@ -26,7 +26,29 @@ class Settings:
     fx: dict[str, float] = field(default_factory=dict)
     fiscal_year_start_month: int = 1
     okr: OkrSettings = field(default_factory=lambda: OkrSettings())
+    evaluation: EvaluationSettings = field(default_factory=lambda: EvaluationSettings())
     config_file: Path | None = None
+
+
+# Attainment -> suggested score: the article scores on 10 points; tenths of attainment keep the
+# suggestion readable as "how far the KR got", so a committee sees what it adjusts and by how much.
+DEFAULT_BANDS = tuple((round(i / 10, 1), i) for i in range(10, -1, -1))
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    """Quarter-end scoring; the ``[evaluation]`` table of okrfunnel.toml.
+
+    ``bands``: (lowest attainment, score) pairs, highest first; a KR gets the score of the first
+    band its attainment reaches. Performance = OKR score x okr_weight + values score x
+    values_weight + 360/routine score x review_weight (the weights sum to 1; the article puts
+    the OKR share at 70-80%).
+    """
+
+    bands: tuple[tuple[float, float], ...] = DEFAULT_BANDS
+    okr_weight: float = 0.75
+    values_weight: float = 0.15
+    review_weight: float = 0.10
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,7 @@ def _settings_from(raw: dict, path: Path | None) -> Settings:
             expected="positive numbers: units of the reporting currency per unit, e.g. USD = 7.1",
         )
     okr = _okr_settings(raw.get("okr", {}), path)
+    evaluation = _evaluation_settings(raw.get("evaluation", {}), path)
     currency = raw.get("reporting_currency")
     dirs = raw.get("sources_dirs", [])
     if isinstance(dirs, str):
@@ -106,6 +129,7 @@ def _settings_from(raw: dict, path: Path | None) -> Settings:
         fx={k.upper(): float(v) for k, v in fx.items()},
         fiscal_year_start_month=month,
         okr=okr,
+        evaluation=evaluation,
         config_file=path,
     )
 
@@ -128,3 +152,21 @@ def _okr_settings(raw, path: Path | None) -> OkrSettings:
         raise ConfigError("bad adoption_baseline", file=path, column="okr.adoption_baseline", value=str(baseline),
                           expected='a period such as "2026-Q2"')
     return OkrSettings(float(on_track), float(at_risk), stale, baseline)
+
+
+def _evaluation_settings(raw, path: Path | None) -> EvaluationSettings:
+    known = {"bands", "okr_weight", "values_weight", "review_weight"}
+    if not isinstance(raw, dict) or set(raw) - known:
+        unknown = sorted(set(raw) - known) if isinstance(raw, dict) else ["evaluation"]
+        raise ConfigError(f"unknown key {unknown[0]!r} in [evaluation]", file=path, expected=", ".join(sorted(known)))
+    bands = raw.get("bands", DEFAULT_BANDS)
+    if not (isinstance(bands, (list, tuple)) and bands and all(
+            isinstance(b, (list, tuple)) and len(b) == 2 and all(isinstance(v, (int, float)) for v in b) for b in bands)
+            and list(bands) == sorted(bands, key=lambda b: -b[0]) and all(0 <= b[1] <= 10 for b in bands)):
+        raise ConfigError("bad bands", file=path, column="evaluation.bands",
+                          expected="[[lowest attainment, score 0-10], ...] from the highest attainment down, e.g. [[1.0, 10], [0.7, 7], [0, 0]]")
+    weights = [raw.get(k, getattr(EvaluationSettings, k)) for k in ("okr_weight", "values_weight", "review_weight")]
+    if not all(isinstance(w, (int, float)) and 0 <= w <= 1 for w in weights) or abs(sum(weights) - 1) > 1e-9:
+        raise ConfigError("bad evaluation weights", file=path, column="evaluation.*_weight",
+                          value=" + ".join(str(w) for w in weights), expected="shares from 0 to 1 that sum to 1")
+    return EvaluationSettings(tuple((float(a), float(b)) for a, b in bands), *map(float, weights))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -501,3 +502,63 @@ class _Checker:
                     f"{self.path.name}: objective {objective.id} has {count} key results; more than "
                     f"{MAX_KRS_PER_OBJECTIVE} loses focus (the article recommends 3-4 per objective)"
                 )
+
+
+@dataclass(frozen=True)
+class Score:
+    subject_kind: str  # kr | person
+    subject: str
+    kind: str  # self | committee | values | review
+    score: float
+    note: str | None
+    scored_by: str | None
+    reason: str | None
+
+
+SCORE_KINDS = {"kr": ("self", "committee"), "person": ("values", "review")}
+
+
+def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_start_month: int = 1) -> tuple[str, list[Score]]:
+    """A scores file: ``cycle``, ``scores`` (kr, self, committee, note, by, reason) and ``people``
+    (name, values, review, by, reason); every score 0-10.
+
+    Args:
+        kr_ids_of: the KR ids of a cycle in the warehouse, None when the cycle has no OKRs.
+
+    Raises:
+        OkrDefinitionError: every problem, each at its line.
+    """
+    raw, where = _read_raw(path)
+    checker = _Checker(path, where, fiscal_start_month, {})
+    if not isinstance(raw, dict):
+        raise OkrDefinitionError("the file holds no scores", file=path, expected="cycle, scores, people")
+    label = checker.text(raw, "cycle", (), required=True)
+    kr_ids = set()
+    if label is not None:
+        try:
+            label = parse_period(label, fiscal_start_month).label
+        except MetricError:
+            checker.problem(("cycle",), "not a cycle", value=label, expected="a period such as 2026-Q3")
+        found = kr_ids_of(label)
+        if found is None:
+            checker.problem(("cycle",), "no OKRs loaded for this cycle", value=label, hint="load the cycle's OKRs first")
+        kr_ids = found or set()
+    scores = []
+    for subject_kind, key, name_key in (("kr", "scores", "kr"), ("person", "people", "name")):
+        for at, item in checker.items(raw, key, ()):
+            subject = checker.text(item, name_key, at, required=True)
+            if subject_kind == "kr" and subject is not None and kr_ids and subject not in kr_ids:
+                checker.problem(at + (name_key,), "score for an unknown key result", value=subject,
+                                expected=f"a KR id of {label}: {', '.join(sorted(kr_ids))}")
+            given = [k for k in SCORE_KINDS[subject_kind] if item.get(k) not in (None, "")]
+            if not given:
+                checker.problem(at, "no score given", expected=" and/or ".join(SCORE_KINDS[subject_kind]))
+            for kind in given:
+                value = checker.number(item, kind, at)
+                if value is not None and not 0 <= value <= 10:
+                    checker.problem(at + (kind,), "score outside 0-10", value=item.get(kind), expected="a score from 0 to 10")
+                elif value is not None and subject is not None:
+                    scores.append(Score(subject_kind, subject, kind, value, checker.text(item, "note", at),
+                                        checker.text(item, "by", at), checker.text(item, "reason", at)))
+    checker.raise_problems()
+    return label, scores

@@ -1,0 +1,132 @@
+"""Quarter-end scores (PRODUCT.md "Quarter-end evaluation"): a data-suggested score per KR from
+its attainment, the self and committee scores, the final score, the objective, owner and
+department roll-ups, and each person's performance score.
+
+Scores are history (``score_entry``): the newest entry per KR or person and kind is in force; a
+closed cycle's scores change only with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import EvaluationSettings, Settings
+from pipelines.errors import ConfigError, OkrDefinitionError
+from pipelines.okr_eval import evaluate, get_cycle
+from pipelines.okr_file import read_scores
+from pipelines.warehouse import Writer
+
+OKR_WEIGHT_RANGE = (0.70, 0.80)  # the article: the OKR score is 70-80% of the performance review
+COLUMNS = ("level", "cycle", "objective_id", "kr_id", "kr", "owner", "person", "weight", "attainment",
+           "suggested", "self", "committee", "final", "note", "score", "values", "review", "performance")
+
+
+def suggested_score(attainment: float | None, evaluation: EvaluationSettings) -> float | None:
+    """The score of the first band the attainment reaches; below every band, the lowest band's.
+
+    >>> suggested_score(0.87, EvaluationSettings()), suggested_score(1.3, EvaluationSettings())
+    (8.0, 10.0)
+    >>> suggested_score(-0.4, EvaluationSettings()), suggested_score(None, EvaluationSettings())
+    (0.0, None)
+    """
+    if attainment is None:
+        return None
+    for lowest, score in evaluation.bands:
+        if attainment >= lowest:
+            return float(score)
+    return float(evaluation.bands[-1][1])
+
+
+def weight_warning(evaluation: EvaluationSettings) -> str | None:
+    low, high = OKR_WEIGHT_RANGE
+    if not low <= evaluation.okr_weight <= high:
+        return (f"okr_weight {evaluation.okr_weight:g} is outside {low:g}-{high:g}: the method puts the OKR "
+                "score at 70-80% of the performance review")
+    return None
+
+
+def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str, int]:
+    """Add the scores of a file; a score equal to the one in force adds nothing.
+
+    Raises:
+        OkrDefinitionError: a problem in the file, or a closed cycle's score changed without a reason.
+    """
+    con = w.con
+
+    def kr_ids_of(cycle: str) -> set[str] | None:
+        if not con.execute("SELECT 1 FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone():
+            return None
+        return {r[0] for r in con.execute("SELECT kr_id FROM key_result WHERE cycle = ?", [cycle]).fetchall()}
+
+    cycle, scores = read_scores(path, kr_ids_of, fiscal_start_month)
+    closed = con.execute("SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()[0]
+    current = {(r[0], r[1], r[2]): r[3] for r in _current(con, cycle)}
+    changed = [s for s in scores if current.get((s.subject_kind, s.subject, s.kind)) != s.score]
+    missing = [s for s in changed if closed and not s.reason]
+    if missing:
+        raise OkrDefinitionError("scores of a closed cycle changed without a reason", file=path, details={"problems": [
+            ConfigError(f"{s.subject} {s.kind} score {current.get((s.subject_kind, s.subject, s.kind))} -> {s.score:g}: "
+                        f"{cycle} is closed", file=path.name, column="reason", expected="a reason for the change")
+            for s in missing]})
+    now = datetime.now()
+    if not changed:
+        return cycle, 0
+    con.executemany(
+        "INSERT INTO score_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[cycle, s.subject_kind, s.subject, s.kind, s.score, s.note, s.scored_by, now, s.reason, str(path)] for s in changed],
+    )
+    w.changed = True
+    return cycle, len(changed)
+
+
+def _current(con: duckdb.DuckDBPyConnection, cycle: str) -> list[tuple]:
+    return con.execute(
+        """SELECT subject_kind, subject, kind, arg_max(score, scored_at), arg_max(note, scored_at)
+           FROM score_entry WHERE cycle = ? GROUP BY ALL""", [cycle]).fetchall()
+
+
+def scores(con: duckdb.DuckDBPyConnection, cycle_label: str, settings: Settings | None = None) -> list[dict]:
+    """One row per KR (level ``kr``), then per objective, KR owner, the department and each person
+    (``performance``): flat rows with the keys of ``COLUMNS``. Roll-ups are weighted means of the
+    final scores (committee, else self) of the KRs that have one."""
+    settings = settings or Settings()
+    cycle = get_cycle(con, cycle_label)
+    current = {(k, s, kind): (score, note) for k, s, kind, score, note in _current(con, cycle.label)}
+    rows = []
+    for kr in evaluate(con, cycle.label, cycle.end if cycle.closed else None, settings):
+        own, committee = (current.get(("kr", kr["kr_id"], k), (None, None)) for k in ("self", "committee"))
+        final = committee[0] if committee[0] is not None else own[0]
+        rows.append({
+            "level": "kr", "cycle": cycle.label, "objective_id": kr["objective_id"], "kr_id": kr["kr_id"],
+            "kr": kr["kr"], "owner": kr["owner"], "weight": kr["weight"], "attainment": kr["attainment"],
+            "suggested": suggested_score(kr["attainment"], settings.evaluation),
+            "self": own[0], "committee": committee[0], "final": final, "note": committee[1] or own[1],
+        })
+    krs = list(rows)
+    objectives = dict.fromkeys(r["objective_id"] for r in krs)
+    rows += [_roll_up("objective", cycle.label, [r for r in krs if r["objective_id"] == o], objective_id=o) for o in objectives]
+    owners = sorted({r["owner"] for r in krs if r["owner"]})
+    by_owner = {o: _roll_up("owner", cycle.label, [r for r in krs if r["owner"] == o], owner=o) for o in owners}
+    rows += list(by_owner.values())
+    rows.append(_roll_up("department", cycle.label, krs))
+    people = sorted(set(owners) | {s for (k, s, _) in current if k == "person"})
+    evaluation = settings.evaluation
+    for person in people:
+        okr = by_owner[person]["score"] if person in by_owner else None
+        values, review = (current.get(("person", person, k), (None, None))[0] for k in ("values", "review"))
+        parts = (okr, values, review)
+        performance = None if None in parts else round(
+            okr * evaluation.okr_weight + values * evaluation.values_weight + review * evaluation.review_weight, 2)
+        rows.append({"level": "person", "cycle": cycle.label, "person": person, "score": okr, "values": values,
+                     "review": review, "performance": performance})
+    return [{c: r.get(c) for c in COLUMNS} for r in rows]
+
+
+def _roll_up(level: str, cycle: str, krs: list[dict], **keys) -> dict:
+    scored = [r for r in krs if r["final"] is not None]
+    weight = sum(r["weight"] for r in scored)
+    score = round(sum(r["final"] * r["weight"] for r in scored) / weight, 2) if weight else None
+    return {"level": level, "cycle": cycle, **keys, "weight": sum(r["weight"] for r in krs), "score": score}

@@ -1,0 +1,91 @@
+"""Quarter-end scores on fixtures/okrs (see test_kr_evaluation.py), worked out by hand.
+
+2026-Q3 closed, so evaluated on its last day (09-30):
+  KR1.1 12 of 40 SQLs: 0.3 -> suggested 3.   KR1.2 followers 1500 (1000 -> 2000): 0.5 -> 5.
+  KR1.3 cost per SQL 9401 / 13 = 723.15 (500 -> 300): -1.12, below every band -> 0.
+  KR2.1 0 events SQLs: 0 -> 0.   KR2.2 manual 9 of 12: 0.75 -> 7.
+Scores: KR1.1 self 5, committee 4 (final 4, weight 2); KR1.2 self 6 (final 6); KR2.2 self 8,
+committee 7 (final 7); KR1.3 and KR2.1 unscored.
+  O1: (4 x 2 + 6) / 3 = 4.67.  O2: 7.  Owners: 王芳 4, 李娜 6 (KR1.3 unscored), 赵强 7.
+  Department: (4 x 2 + 6 + 7) / 4 = 5.25.
+  Performance = OKR x 0.75 + values x 0.15 + review x 0.10: 王芳 3 + 1.35 + 0.8 = 5.15;
+  李娜 4.5 + 1.05 + 0.6 = 6.15; 赵强 has no values score: none.
+"""
+
+from __future__ import annotations
+
+from conftest import query
+
+SCORES = """cycle: 2026-Q3
+scores:
+  - {kr: KR1.1, self: 5, committee: 4, note: 付费搜索未达预期, by: 评分委员会}
+  - {kr: KR1.2, self: 6}
+  - {kr: KR2.2, self: 8, committee: 7}
+people:
+  - {name: 王芳, values: 9, review: 8}
+  - {name: 李娜, values: 7, review: 6}
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scores_roll_up_by_hand(loaded, tmp_path):
+    result = loaded("okrs", "scores", write(tmp_path, "scores.yaml", SCORES))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().endswith("2026-Q3: 9 scores recorded")
+    assert loaded("okrs", "close", "2026-Q3").exit_code == 0
+    rows = loaded("scores", "--cycle", "2026-Q3", "--format", "json").json()
+    krs = {r["kr_id"]: r for r in rows if r["level"] == "kr"}
+    assert {k: (r["attainment"], r["suggested"], r["self"], r["committee"], r["final"]) for k, r in krs.items()} == {
+        "KR1.1": (0.3, 3, 5, 4, 4), "KR1.2": (0.5, 5, 6, None, 6), "KR1.3": (-1.1158, 0, None, None, None),
+        "KR2.1": (0, 0, None, None, None), "KR2.2": (0.75, 7, 8, 7, 7),
+    }
+    assert krs["KR1.1"]["note"] == "付费搜索未达预期"
+    assert {r["objective_id"]: r["score"] for r in rows if r["level"] == "objective"} == {"O1": 4.67, "O2": 7}
+    assert {r["owner"]: r["score"] for r in rows if r["level"] == "owner"} == {"王芳": 4, "李娜": 6, "赵强": 7}
+    assert [r["score"] for r in rows if r["level"] == "department"] == [5.25]
+    assert {r["person"]: (r["score"], r["values"], r["review"], r["performance"]) for r in rows if r["level"] == "person"} == {
+        "王芳": (4, 9, 8, 5.15), "李娜": (6, 7, 6, 6.15), "赵强": (7, None, None, None),
+    }
+
+
+def test_a_closed_cycle_changes_only_with_a_reason_and_keeps_history(loaded, tmp_path, db):
+    assert loaded("okrs", "scores", write(tmp_path, "scores.yaml", SCORES)).exit_code == 0
+    assert loaded("okrs", "close", "2026-Q3").exit_code == 0
+    same = loaded("okrs", "scores", write(tmp_path, "same.yaml", SCORES))
+    assert same.exit_code == 0 and same.stdout.strip().endswith("0 scores recorded")
+    change = "cycle: 2026-Q3\nscores:\n  - {kr: KR1.1, committee: 5, by: 评分委员会}\n"
+    refused = loaded("okrs", "scores", write(tmp_path, "change.yaml", change))
+    assert refused.exit_code == 1
+    assert "KR1.1 committee score 4.0 -> 5: 2026-Q3 is closed; expected a reason for the change" in refused.stderr
+    reasoned = write(tmp_path, "reasoned.yaml", change.replace("by: 评分委员会}", "by: 评分委员会, reason: 复核后上调}"))
+    assert loaded("okrs", "scores", reasoned).exit_code == 0
+    assert query(db, "SELECT score, reason FROM score_entry WHERE subject = 'KR1.1' AND kind = 'committee' ORDER BY scored_at") == [
+        (4.0, None), (5.0, "复核后上调")]
+    rows = loaded("scores", "--cycle", "2026-Q3", "--format", "json").json()
+    assert [r["final"] for r in rows if r["kr_id"] == "KR1.1"] == [5]
+
+
+def test_score_mistakes_are_named_with_their_line(loaded, tmp_path):
+    bad = "cycle: 2026-Q3\nscores:\n  - {kr: KR9, self: 5}\n  - {kr: KR1.1, self: 11}\n  - {kr: KR1.2}\npeople:\n  - {name: 王芳, values: ten}\n"
+    result = loaded("okrs", "scores", write(tmp_path, "bad.yaml", bad))
+    assert result.exit_code == 1
+    assert [line.split(";")[0] for line in result.stderr.splitlines()] == [
+        "error: bad.yaml, line 3, column 'kr': score for an unknown key result (got 'KR9')",
+        "error: bad.yaml, line 4, column 'self': score outside 0-10 (got '11')",
+        "error: bad.yaml, line 5: no score given",
+        "error: bad.yaml, line 7, column 'values': values is not a number (got 'ten')",
+    ]
+    other = loaded("okrs", "scores", write(tmp_path, "other.yaml", "cycle: 2025-Q1\nscores: []\n"))
+    assert other.exit_code == 1 and "no OKRs loaded for this cycle (got '2025-Q1')" in other.stderr
+
+
+def test_an_okr_weight_outside_the_method_warns(loaded, tmp_path):
+    (tmp_path / "okrfunnel.toml").write_text("[evaluation]\nokr_weight = 0.6\nvalues_weight = 0.3\nreview_weight = 0.1\n", encoding="utf-8")
+    result = loaded("scores", "--cycle", "2026-Q3", "--format", "json")
+    assert result.exit_code == 0
+    assert "warning: okr_weight 0.6 is outside 0.7-0.8" in result.stderr
