@@ -23,12 +23,15 @@ class Selection:
     owner: str  # ALL_OWNERS or an owner's name
     as_of: date | None
     currency: str | None
+    problem: str | None = None  # a pipeline error that keeps the OKR pages from showing numbers
 
 
 def sidebar() -> Selection:
     """Language first (every other label depends on it), then cycle and owner."""
+    _kept("language", "en")
     st.sidebar.radio(
         "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
+        on_change=_keep, args=("language",),
     )
     key = data.identity()
     if key is None:
@@ -38,16 +41,22 @@ def sidebar() -> Selection:
         currency = data.reporting_currency(key)
     except OkrfunnelError as exc:
         st.sidebar.error(exc.one_line())
-        return Selection(key, None, [], ALL_OWNERS, None, None)
+        return Selection(key, None, [], ALL_OWNERS, None, None, exc.one_line())
     labels = [c["label"] for c in cycles]
+    _kept("cycle", None)
     if labels and st.session_state.get("cycle") not in labels:
         open_cycles = [c["label"] for c in cycles if not c["closed"]]
         st.session_state["cycle"] = (open_cycles or labels)[-1]
-    cycle = st.sidebar.selectbox(t("sidebar.cycle"), labels, key="cycle") if labels else None
+    cycle = st.sidebar.selectbox(t("sidebar.cycle"), labels, key="cycle", on_change=_keep, args=("cycle",)) if labels else None
+    st.session_state["_kept_cycle"] = cycle
     owners = [ALL_OWNERS]
     as_of = None
     if cycle:
-        rows = data.key_results(key, cycle)
+        try:
+            rows = data.key_results(key, cycle)
+        except OkrfunnelError as exc:  # e.g. a second currency without a reporting currency
+            st.sidebar.error(exc.one_line())
+            return Selection(key, cycle, cycles, ALL_OWNERS, None, currency, exc.one_line())
         as_of = rows[0]["as_of"] if rows else None
         owners += sorted({r["owner"] for r in rows if r["owner"]} | {r["objective_owner"] for r in rows if r["objective_owner"]})
     owner = _owner_box(owners)
@@ -55,6 +64,17 @@ def sidebar() -> Selection:
         st.sidebar.caption(t("sidebar.as_of", day=_day(as_of)))
     _watch_for_new_data(key)
     return Selection(key, cycle, cycles, owner, as_of, currency)
+
+
+def _kept(key: str, default) -> None:
+    """Streamlit drops a widget's state when ``st.switch_page`` moves to another page; a copy
+    under ``_kept_<key>`` puts it back, so a drill-down keeps the language and the cycle."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_kept_{key}", default)
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"_kept_{key}"] = st.session_state[key]
 
 
 def _owner_box(owners: list[str]) -> str:
@@ -97,6 +117,9 @@ def require_warehouse(selection: Selection) -> None:
 
 def require_cycle(selection: Selection) -> None:
     require_warehouse(selection)
+    if selection.problem:
+        st.error(selection.problem)
+        st.stop()
     if selection.cycle is None:
         st.info(t("empty.no_cycle"))
         st.code("okrfunnel okrs template --out okrs.xlsx\nokrfunnel okrs load okrs.xlsx", language="bash")

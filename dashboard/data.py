@@ -29,7 +29,7 @@ from pipelines.errors import WarehouseError
 STALE_DATA_DAYS = 7  # a source whose data ends more than a week before the newest is flagged
 _ONE_AT_A_TIME = threading.Lock()
 _LOCK_RETRIES = 20  # x 0.25 s: another program holding the file (never okrfunnel itself)
-Identity = tuple[int, int, int] | None
+Identity = tuple[int, int, int, int] | None
 
 
 def settings() -> Settings:
@@ -42,12 +42,13 @@ def warehouse() -> Path:
 
 
 def identity(db: Path | None = None) -> Identity:
-    """Changes whenever a writer swaps a new file in; None when there is no warehouse."""
+    """Changes whenever a writer swaps a new file in, or okrfunnel.toml changes (currency, rates,
+    thresholds shape the numbers too); None when there is no warehouse."""
     try:
         st_ = (db or warehouse()).stat()
     except FileNotFoundError:
         return None
-    return (st_.st_ino, st_.st_size, st_.st_mtime_ns)
+    return (st_.st_ino, st_.st_size, st_.st_mtime_ns, hash(repr(settings())))
 
 
 def _query(fn: Callable, *args, **kwargs):
@@ -66,7 +67,7 @@ def _query(fn: Callable, *args, **kwargs):
                 st.rerun()
             return result
         except WarehouseError as exc:
-            if "held by" not in exc.one_line() or attempt == _LOCK_RETRIES - 1:
+            if not exc.details.get("locked") or attempt == _LOCK_RETRIES - 1:
                 raise
             time.sleep(0.25)
     raise AssertionError("unreachable")

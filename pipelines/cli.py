@@ -509,6 +509,9 @@ def dashboard(
     app_file = files("dashboard") / "app.py"
     env = {**os.environ, "OKRFUNNEL_DB": str(settings.db.resolve())}
     typer.echo(f"okrfunnel dashboard on http://{host}:{port} (warehouse {settings.db}); Ctrl+C stops it", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: serving on {host} without sign-in: anyone who can reach this computer can read the "
+                   "dashboard and load files into the warehouse (sign-in comes with issue 5)", err=True)
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
         "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",

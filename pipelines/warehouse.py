@@ -144,6 +144,7 @@ def _locked(db: Path, exc: Exception) -> WarehouseError:
     return WarehouseError(
         f"the warehouse is locked by another program{holder}", file=db,
         hint="close the program that holds it (a DuckDB shell or notebook) and try again",
+        details={"locked": True},
     )
 
 

@@ -109,7 +109,7 @@ def test_switch_cycle_owner_and_language(warehouse):
 
 def test_drill_down_to_a_key_result(warehouse):
     at = started()
-    at.selectbox(key="overview_kr").set_value("KR2.1").run()
+    at.selectbox(key="overview_kr_2026-Q4").set_value("KR2.1").run()
     at.button(key="open_kr").click().run()
     assert not at.exception
     assert at.title[0].value.startswith("KR2.1 · ")
@@ -124,7 +124,7 @@ def test_drill_down_to_a_key_result(warehouse):
     assert set(tasks["status"]) == {"In progress", "Blocked"} and all(tasks["link"].str.startswith("https://wiki.yunfan.example/"))
     assert all(" 2026" not in d for d in tasks["due"])  # short dates: the cycle's year goes without saying
 
-    at.selectbox(key="kr").set_value("KR1.1").run()
+    at.selectbox(key="kr_2026-Q4").set_value("KR1.1").run()
     revisions = table_with(at, "approved_by").to_dict("records")
     assert [(r["field"], r["old_value"], r["new_value"], r["revision_date"]) for r in revisions] == [
         ("target", "450", "500", "Oct 26")]
@@ -155,3 +155,40 @@ def test_empty_states(tmp_path, monkeypatch):
     assert "No OKRs loaded yet" in at.info[0].value and "okrs template" in at.code[0].value
     at = started("views/key_result.py")
     assert "No OKRs loaded yet" in at.info[0].value
+
+
+def test_drill_down_keeps_the_language_and_the_cycle(warehouse):
+    at = started()
+    at.sidebar.selectbox(key="cycle").set_value("2026-Q3").run()
+    at.sidebar.radio(key="language").set_value("zh").run()
+    at.selectbox(key="overview_kr_2026-Q3").set_value("KR2.1").run()
+    at.button(key="open_kr").click().run()
+    q3 = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q3", "--db", warehouse)}["KR2.1"]
+    assert not at.exception
+    assert at.title[0].value == f"KR2.1 · {q3['kr']}"
+    assert at.sidebar.radio(key="language").value == "zh" and at.sidebar.selectbox(key="cycle").value == "2026-Q3"
+
+
+def test_pipeline_errors_are_shown_as_the_cli_words_them(warehouse, tmp_path):
+    """An export in a second currency without a reporting currency: every OKR page says so
+    (the CLI's one line), the Data page still opens to show what was loaded."""
+    usd = Path(__file__).parent / "fixtures" / "sources" / "google_ads_campaigns.csv"
+    assert runner.invoke(app, ["ingest", str(usd), "--db", str(warehouse), "--export-date", "2026-09-01"]).exit_code == 0
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("several currencies (CNY, USD) and no reporting currency is set" in e.value for e in at.error)
+    at.switch_page("views/data_sources.py").run()
+    assert not at.exception
+
+
+def test_a_cycle_with_okrs_and_no_data_yet(warehouse, tmp_path):
+    okrs = tmp_path / "q1.yaml"
+    okrs.write_text("cycle: 2027-Q1\nobjectives:\n  - id: O1\n    title: t\n    key_results:\n"
+                    "      - {id: K1, title: s, metric: sqls, target: 10}\n", encoding="utf-8")
+    assert runner.invoke(app, ["okrs", "load", str(okrs), "--db", str(warehouse)]).exit_code == 0
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception and at.sidebar.selectbox(key="cycle").value == "2027-Q1"
+    assert "no data in 2027-Q1" in at.info[0].value
+    assert shown_krs(at)["K1"]["status"].endswith("No data")

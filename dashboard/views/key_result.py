@@ -17,9 +17,13 @@ require_cycle(selection)
 lang = language()
 rows = owner_krs(selection)
 ids = [r["kr_id"] for r in rows]
-if st.session_state.get("kr") not in ids:
-    st.session_state["kr"] = ids[0]
-kr_id = st.selectbox(t("column.kr"), ids, key="kr", format_func=lambda k: f"{k} · {next(r['kr'] for r in rows if r['kr_id'] == k)}")
+# The chosen KR lives in "kr" (set by the Overview's drill-down too); the box is one per cycle,
+# since KR ids repeat across cycles with other titles.
+box = f"kr_{selection.cycle}"
+st.session_state[box] = st.session_state.get("kr") if st.session_state.get("kr") in ids else ids[0]
+kr_id = st.selectbox(t("column.kr"), ids, key=box, format_func=lambda k: f"{k} · {next(r['kr'] for r in rows if r['kr_id'] == k)}",
+                     on_change=lambda: st.session_state.update(kr=st.session_state[box]))
+st.session_state["kr"] = kr_id
 kr = next(r for r in rows if r["kr_id"] == kr_id)
 cycle = next(c for c in selection.cycles if c["label"] == selection.cycle)
 year = cycle["start"].year  # dates in tables say their year only when it is another

@@ -10,6 +10,7 @@ from dashboard.common import owner_krs, require_cycle
 from dashboard.format import counted, day, metric_value, percent
 from dashboard.i18n import language, t
 from dashboard.tables import KR_ORDER, kr_columns, kr_frame
+from pipelines.errors import OkrfunnelError
 
 selection = st.session_state["selection"]
 require_cycle(selection)
@@ -17,9 +18,13 @@ lang = language()
 st.title(t("overview.title", cycle=selection.cycle))
 rows = owner_krs(selection)
 
-quarter = {r["metric"]: r for r in data.impact(selection.key, selection.cycle) if r["section"] == "quarter"}
+try:
+    quarter = {r["metric"]: r for r in data.impact(selection.key, selection.cycle) if r["section"] == "quarter"}
+except OkrfunnelError as exc:  # a quarter just begun: OKRs, no data yet
+    quarter = {}
+    st.info(exc.one_line())
 tiles = st.columns(4)
-for tile, name in zip(tiles, ("sqls", "cost_per_sql", "mql_to_sql_rate", "spend")):
+for tile, name in zip(tiles, ("sqls", "cost_per_sql", "mql_to_sql_rate", "spend") if quarter else ()):
     row = quarter[name]
     change = None if row["pct_change"] is None else f"{row['pct_change']:+.1%}"
     tile.metric(
@@ -71,7 +76,8 @@ for objective in data.objectives(selection.key, selection.cycle):
 
 st.divider()
 choice = st.selectbox(t("overview.open_kr"), [r["kr_id"] for r in rows],
-                      format_func=lambda k: f"{k} · {next(r['kr'] for r in rows if r['kr_id'] == k)}", key="overview_kr")
+                      format_func=lambda k: f"{k} · {next(r['kr'] for r in rows if r['kr_id'] == k)}",
+                      key=f"overview_kr_{selection.cycle}")  # KR ids repeat across cycles: one box per cycle
 if st.button(t("overview.open"), key="open_kr"):
     st.session_state["kr"] = choice
     st.switch_page("views/key_result.py")
