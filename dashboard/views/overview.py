@@ -30,7 +30,8 @@ for tile, name in zip(tiles, ("sqls", "cost_per_sql", "mql_to_sql_rate", "spend"
     tile.metric(
         t(f"metric.{name}"), metric_value(name, row["value"], selection.currency, lang),
         delta=change, delta_color="inverse" if name.startswith("cost_per") else "normal",
-        help=t("overview.tile_help", period=row["period"], previous=row["compared_to"]),
+        help=t("overview.tile_help", period=row["period"], previous=row["compared_to"])
+        + (" " + t("overview.rate_help") if name.endswith("_rate") else ""),
     )
 
 alerts = []
