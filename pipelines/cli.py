@@ -463,6 +463,35 @@ def scores(cycle: CycleOption, db: DbOption = None, fmt: FormatOption = Format.t
 
 
 @app.command()
+def report(
+    cycle: CycleOption,
+    out: Annotated[Path, typer.Option("--out", help="The report file: .html (one self-contained file, interactive charts, opens offline).")],
+    as_of: AsOfOption = None,
+    language: Annotated[str, typer.Option("--language", help="en or zh.")] = "en",
+    db: DbOption = None,
+) -> None:
+    """The quarter's report for the CEO: KR outcomes and scores per objective, the change against
+    last quarter by channel, and since adopting OKRs; the same numbers as `krs`, `impact` and `scores`."""
+    from dashboard.i18n import LANGUAGES
+    from dashboard.report import build
+
+    try:
+        if out.suffix.lower() != ".html":
+            raise ConfigError("only HTML reports so far", column="--out", value=str(out), expected="a path ending in .html (PDF and PPTX: issue 5)")
+        if language not in LANGUAGES:
+            raise ConfigError("unknown language", column="--language", value=language, expected=" or ".join(LANGUAGES))
+        settings = _settings(db)
+        from pipelines.warehouse import reader
+
+        with reader(settings.db) as con:
+            text = build(con, cycle, language, _parse_date(as_of, "--as-of"), settings)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(text.encode()) // 1024} KB)")
+
+
+@app.command()
 def impact(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Quarter-over-quarter impact: each metric against the previous quarter, the change split by
     channel and platform, each KR's metric, and the comparison with the quarter before OKRs."""
