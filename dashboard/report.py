@@ -10,7 +10,11 @@ offline and its charts stay interactive.
 from __future__ import annotations
 
 import html
+import shutil
+import subprocess
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import plotly.io as pio
@@ -20,7 +24,7 @@ from dashboard.charts.quarter_review import waterfall
 from dashboard.format import change, metric_value, percent
 from dashboard.i18n import catalogue
 from pipelines.config import Settings
-from pipelines.errors import OkrfunnelError
+from pipelines.errors import ConfigError, OkrfunnelError
 from pipelines.okr_eval import evaluate, get_cycle
 from pipelines.okr_eval import objectives as objective_rows
 from pipelines.okr_impact import impact
@@ -68,6 +72,35 @@ def build(con: duckdb.DuckDBPyConnection, cycle_label: str, language: str = "en"
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if language == 'zh' else 'en'}'><head><meta charset='utf-8'>"
             f"<title>{_e(text['report.title'].format(cycle=cycle.label))}</title><style>{STYLE}</style>{plotly_js}</head>"
             f"<body>{''.join(parts)}</body></html>")
+
+
+# FACTS.md: Debian's Chromium, headless, without the network calls this machine refuses; the
+# virtual time budget lets plotly draw before the page is printed.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=10000",
+                  "--no-pdf-header-footer")
+
+
+def write_pdf(page: str, out: Path) -> None:
+    """Print the HTML report to PDF with headless Chromium.
+
+    Raises:
+        ConfigError: Chromium is not installed, or it printed nothing.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise ConfigError("a PDF report needs Chromium", column="--out", value=str(out),
+                          hint="install it (Debian: apt-get install chromium fonts-noto-cjk), or write .html")
+    with tempfile.TemporaryDirectory(prefix="okrfunnel-report-") as folder:
+        source = Path(folder) / "report.html"
+        source.write_text(page, encoding="utf-8")
+        done = subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out.resolve()}", source.as_uri()],
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+    if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else None
+        raise ConfigError("Chromium could not print the report", file=out, value=last)
 
 
 def _plotly_script() -> str:

@@ -465,7 +465,7 @@ def scores(cycle: CycleOption, db: DbOption = None, fmt: FormatOption = Format.t
 @app.command()
 def report(
     cycle: CycleOption,
-    out: Annotated[Path, typer.Option("--out", help="The report file: .html (one self-contained file, interactive charts, opens offline).")],
+    out: Annotated[Path, typer.Option("--out", help="The report file: .html (one self-contained file, interactive charts, opens offline) or .pdf (Chromium prints that page).")],
     as_of: AsOfOption = None,
     language: Annotated[str, typer.Option("--language", help="en or zh.")] = "en",
     db: DbOption = None,
@@ -473,11 +473,11 @@ def report(
     """The quarter's report for the CEO: KR outcomes and scores per objective, the change against
     last quarter by channel, and since adopting OKRs; the same numbers as `krs`, `impact` and `scores`."""
     from dashboard.i18n import LANGUAGES
-    from dashboard.report import build
+    from dashboard.report import build, write_pdf
 
     try:
-        if out.suffix.lower() != ".html":
-            raise ConfigError("only HTML reports so far", column="--out", value=str(out), expected="a path ending in .html (PDF and PPTX: issue 5)")
+        if out.suffix.lower() not in (".html", ".pdf"):
+            raise ConfigError("unknown report format", column="--out", value=str(out), expected="a path ending in .html or .pdf (PPTX: not yet)")
         if language not in LANGUAGES:
             raise ConfigError("unknown language", column="--language", value=language, expected=" or ".join(LANGUAGES))
         settings = _settings(db)
@@ -485,10 +485,13 @@ def report(
 
         with reader(settings.db) as con:
             text = build(con, cycle, language, _parse_date(as_of, "--as-of"), settings)
+        if out.suffix.lower() == ".pdf":
+            write_pdf(text, out)
+        else:
+            out.write_text(text, encoding="utf-8")
     except OkrfunnelError as exc:
         raise _fail(exc) from None
-    out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out} ({len(text.encode()) // 1024} KB)")
+    typer.echo(f"wrote {out} ({out.stat().st_size // 1024} KB)")
 
 
 @app.command()

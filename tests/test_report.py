@@ -4,8 +4,12 @@ numbers are those of `okrfunnel krs` and `scores` for the same cycle and as-of d
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
+import pytest
 from typer.testing import CliRunner
 
 from dashboard.format import metric_value, percent
@@ -71,6 +75,21 @@ def test_the_html_report_carries_the_numbers_of_krs(warehouse, tmp_path):
     assert page.rows["sqls"][1] == metric_value("sqls", quarter["sqls"]["value"], "CNY", "zh")
 
 
+def test_the_pdf_report_is_chromium_printing_that_page(warehouse, tmp_path):
+    """Read back with pdftotext (poppler-utils, installed by .ci/run like chromium)."""
+    if not (shutil.which("chromium") and shutil.which("pdftotext")):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and pdftotext must be installed in CI (.ci/run)")
+        pytest.skip("needs Debian's chromium and poppler-utils")
+    out = tmp_path / "q4.pdf"
+    result = runner.invoke(app, ["report", "--cycle", "2026-Q4", "--out", str(out), "--db", str(warehouse)])
+    assert result.exit_code == 0, result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2026-Q4: OKR results" in text
+    for kr in cli_json("krs", "--cycle", "2026-Q4", "--db", warehouse):
+        assert kr["kr_id"] in text and percent(kr["attainment"]) in text
+
+
 def test_other_formats_are_refused_for_now(warehouse, tmp_path):
-    result = runner.invoke(app, ["report", "--cycle", "2026-Q4", "--out", str(tmp_path / "q4.pdf"), "--db", str(warehouse)])
-    assert result.exit_code == 1 and "only HTML reports so far" in result.stderr
+    result = runner.invoke(app, ["report", "--cycle", "2026-Q4", "--out", str(tmp_path / "q4.pptx"), "--db", str(warehouse)])
+    assert result.exit_code == 1 and "unknown report format" in result.stderr
