@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, writes
+from dashboard.auth import current_user
 from dashboard.common import require_warehouse
 from dashboard.format import counted, day, number, short_day
 from dashboard.i18n import catalogue, language, t
@@ -76,7 +77,7 @@ def upload() -> None:
         if st.button(t("data.upload_load"), disabled=file is None, type="primary", key="data_upload_load"):
             with st.spinner(t("data.upload_loading", file=file.name)):
                 try:
-                    outcome = data.ingest_upload(file.name, file.getvalue(), exported, None if source == AUTO else source)
+                    outcome = writes.ingest_upload(current_user(), file.name, file.getvalue(), exported, None if source == AUTO else source)
                 except OkrfunnelError as exc:  # the warehouse, not the file: locked, not okrfunnel's, ...
                     outcome = {"status": "failed", "message": exc.one_line(), "file": file.name}
             st.session_state["data_upload_outcome"] = outcome
