@@ -342,11 +342,11 @@ def okrs_checkins(
 
 @okrs_app.command("scores")
 def okrs_scores(
-    file: Annotated[Path, typer.Argument(help="A YAML file: cycle, scores (kr, self, committee, note, by, reason), people (name, values, review, by, reason).")],
+    file: Annotated[Path, typer.Argument(help="A YAML file (cycle, scores, people, lessons, next_steps) or the OKR workbook (sheets Scores, People, Review).")],
     db: DbOption = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
 ) -> None:
-    """Add quarter-end scores (0-10). A closed cycle's scores change only with a reason; every score is kept."""
+    """Add quarter-end scores (0-10) and the review's lessons and next steps. A closed cycle's scores change only with a reason; every score is kept."""
     from pipelines.okr_scores import load_scores
     from pipelines.warehouse import writer
 

@@ -516,19 +516,41 @@ class Score:
 
 
 SCORE_KINDS = {"kr": ("self", "committee"), "person": ("values", "review")}
+REVIEW_SECTIONS = ("lessons", "next_steps")
 
 
-def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_start_month: int = 1) -> tuple[str, list[Score]]:
-    """A scores file: ``cycle``, ``scores`` (kr, self, committee, note, by, reason) and ``people``
-    (name, values, review, by, reason); every score 0-10.
+@dataclass(frozen=True)
+class ReviewNote:
+    section: str  # lessons | next_steps
+    text: str
+    written_by: str | None
+
+
+@dataclass(frozen=True)
+class ScoresDocument:
+    cycle: str
+    scores: list[Score]
+    notes: list[ReviewNote]  # the quarter's lessons and next steps, in the file's order
+
+
+def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_start_month: int = 1) -> ScoresDocument:
+    """A scores file: ``cycle``, ``scores`` (kr, self, committee, note, by, reason), ``people``
+    (name, values, review, by, reason), every score 0-10, and the review's ``lessons`` and
+    ``next_steps`` (text, or text and by). A workbook gives them on its Scores, People and Review
+    sheets, with the cycle of its Objectives sheet.
 
     Args:
         kr_ids_of: the KR ids of a cycle in the warehouse, None when the cycle has no OKRs.
 
     Raises:
-        OkrDefinitionError: every problem, each at its line.
+        OkrDefinitionError: every problem, each at its line or cell.
     """
-    raw, where = _read_raw(path)
+    if path.is_file() and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from pipelines.okr_workbook import read_score_sheets
+
+        raw, where = read_score_sheets(path)
+    else:
+        raw, where = _read_raw(path)
     checker = _Checker(path, where, fiscal_start_month, {})
     if not isinstance(raw, dict):
         raise OkrDefinitionError("the file holds no scores", file=path, expected="cycle, scores, people")
@@ -560,5 +582,21 @@ def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_
                 elif value is not None and subject is not None:
                     scores.append(Score(subject_kind, subject, kind, value, checker.text(item, "note", at),
                                         checker.text(item, "by", at), checker.text(item, "reason", at)))
+    notes = []
+    for section in REVIEW_SECTIONS:
+        entries = raw.get(section)
+        if entries is not None and not isinstance(entries, list):
+            checker.problem((section,), f"{section} must be a list", expected="lines starting with '-'")
+            continue
+        for i, entry in enumerate(entries or []):
+            item = {"text": entry} if isinstance(entry, str) else entry
+            if not isinstance(item, dict):
+                checker.problem((section, i), f"an entry of {section} is neither text nor a mapping", value=entry,
+                                expected="text, or text and by")
+            elif (text := checker.text(item, "text", (section, i), required=True)) is not None:
+                notes.append(ReviewNote(section, text, checker.text(item, "by", (section, i))))
+    if not scores and not notes:
+        checker.problem((), "the file holds no scores and no review notes",
+                        expected="scores, people, lessons or next_steps (sheets Scores, People, Review)")
     checker.raise_problems()
-    return label, scores
+    return ScoresDocument(label, scores, notes)

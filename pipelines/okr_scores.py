@@ -16,7 +16,7 @@ import duckdb
 from pipelines.config import EvaluationSettings, Settings
 from pipelines.errors import ConfigError, OkrDefinitionError
 from pipelines.okr_eval import evaluate, get_cycle
-from pipelines.okr_file import read_scores
+from pipelines.okr_file import REVIEW_SECTIONS, ScoresDocument, read_scores
 from pipelines.warehouse import Writer
 
 OKR_WEIGHT_RANGE = (0.70, 0.80)  # the article: the OKR score is 70-80% of the performance review
@@ -49,7 +49,7 @@ def weight_warning(evaluation: EvaluationSettings) -> str | None:
 
 
 def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str, int]:
-    """Add the scores of a file; a score equal to the one in force adds nothing.
+    """Add the scores and review notes of a file (YAML or workbook); see ``record``.
 
     Raises:
         OkrDefinitionError: a problem in the file, or a closed cycle's score changed without a reason.
@@ -61,25 +61,54 @@ def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str
             return None
         return {r[0] for r in con.execute("SELECT kr_id FROM key_result WHERE cycle = ?", [cycle]).fetchall()}
 
-    cycle, scores = read_scores(path, kr_ids_of, fiscal_start_month)
+    document = read_scores(path, kr_ids_of, fiscal_start_month)
+    return document.cycle, record(w, document, str(path), file=path)
+
+
+def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | None = None) -> int:
+    """Add scores as history; a score equal to the one in force adds nothing. A section of review
+    notes given replaces that section. Returns how many scores were added.
+
+    Both the scores file and the Evaluation page come through here, so both keep the same rules.
+
+    Raises:
+        OkrDefinitionError: a closed cycle's score changed without a reason (nothing is written).
+    """
+    con, cycle = w.con, document.cycle
     closed = con.execute("SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()[0]
     current = {(r[0], r[1], r[2]): r[3] for r in _current(con, cycle)}
-    changed = [s for s in scores if current.get((s.subject_kind, s.subject, s.kind)) != s.score]
+    changed = [s for s in document.scores if current.get((s.subject_kind, s.subject, s.kind)) != s.score]
     missing = [s for s in changed if closed and not s.reason]
     if missing:
-        raise OkrDefinitionError("scores of a closed cycle changed without a reason", file=path, details={"problems": [
+        raise OkrDefinitionError("scores of a closed cycle changed without a reason", file=file, details={"problems": [
             ConfigError(f"{s.subject} {s.kind} score {current.get((s.subject_kind, s.subject, s.kind))} -> {s.score:g}: "
-                        f"{cycle} is closed", file=path.name, column="reason", expected="a reason for the change")
+                        f"{cycle} is closed", file=Path(str(file)).name if file else None, column="reason",
+                        expected="a reason for the change")
             for s in missing]})
     now = datetime.now()
-    if not changed:
-        return cycle, 0
-    con.executemany(
-        "INSERT INTO score_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[cycle, s.subject_kind, s.subject, s.kind, s.score, s.note, s.scored_by, now, s.reason, str(path)] for s in changed],
-    )
-    w.changed = True
-    return cycle, len(changed)
+    if changed:
+        con.executemany(
+            "INSERT INTO score_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[cycle, s.subject_kind, s.subject, s.kind, s.score, s.note, s.scored_by, now, s.reason, source] for s in changed],
+        )
+        w.changed = True
+    sections = dict.fromkeys(n.section for n in document.notes)
+    for section in sections:
+        con.execute("DELETE FROM review_note WHERE cycle = ? AND section = ?", [cycle, section])
+        con.executemany("INSERT INTO review_note VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            [cycle, section, position, n.text, n.written_by, now, source]
+            for position, n in enumerate(n for n in document.notes if n.section == section)])
+        w.changed = True
+    return len(changed)
+
+
+def review_notes(con: duckdb.DuckDBPyConnection, cycle: str) -> dict[str, list[dict]]:
+    """The cycle's lessons and next steps: ``{"lessons": [{text, by}], "next_steps": [...]}``."""
+    notes: dict[str, list[dict]] = {section: [] for section in REVIEW_SECTIONS}
+    for section, text, by in con.execute(
+            "SELECT section, text, written_by FROM review_note WHERE cycle = ? ORDER BY section, position", [cycle]).fetchall():
+        notes[section].append({"text": text, "by": by})
+    return notes
 
 
 def _current(con: duckdb.DuckDBPyConnection, cycle: str) -> list[tuple]:

@@ -81,11 +81,34 @@ _SHEETS = {sheet.key: sheet for sheet in (
         ("status", "状态", _CHOICE, "todo, doing, done or blocked", "未开始、进行中、已完成或受阻"),
         ("link", "知识库链接", _TEXT, "Link to the result in the knowledge base", "知识库中的成果链接"),
     )),
+    # Quarter-end sheets, read by `okrfunnel okrs scores`; `okrs load` ignores them.
+    _Sheet("scores", "Scores", "评分", ("kr",), (
+        ("kr", "关键结果编号", _TEXT, "Id of the key result scored", "被评分的关键结果编号"),
+        ("self", "自评分", _NUMBER, "The owner's own score, 0-10", "负责人自评分，0-10"),
+        ("committee", "委员会评分", _NUMBER, "The review committee's score, 0-10; it overrides the self score",
+         "评审委员会评分，0-10；有则以其为准"),
+        ("note", "评语", _TEXT, "Why this score", "评分说明"),
+        ("by", "评分人", _TEXT, "Who gave the score", "评分人"),
+        ("reason", "修改原因", _TEXT, "Needed to change a score once the cycle is closed", "周期关闭后修改评分须填写原因"),
+    )),
+    _Sheet("people", "People", "绩效", ("name",), (
+        ("name", "姓名", _TEXT, "Person, as named as an owner", "姓名，与负责人写法一致"),
+        ("values", "价值观评分", _NUMBER, "Values score, 0-10", "价值观评分，0-10"),
+        ("review", "360评分", _NUMBER, "360 / routine work score, 0-10", "360 / 日常工作评分，0-10"),
+        ("by", "评分人", _TEXT, "Who gave the scores", "评分人"),
+        ("reason", "修改原因", _TEXT, "Needed to change a score once the cycle is closed", "周期关闭后修改评分须填写原因"),
+    )),
+    _Sheet("review", "Review", "复盘", ("section", "text"), (
+        ("section", "类别", _CHOICE, "lesson or next_step", "经验教训或下一步"),
+        ("text", "内容", _TEXT, "What the quarter taught, or what comes next", "本季度的经验教训，或下一步行动"),
+        ("by", "提出人", _TEXT, "Who wrote it", "提出人"),
+    )),
 )}
+_OPTIONAL = ("checkins", "tasks", "scores", "people", "review")  # an untouched optional sheet is as good as none
 _SHEET_NAMES = {name.lower(): sheet for sheet in _SHEETS.values() for name in (sheet.english, sheet.chinese)}
 _CHINESE_VALUES = {"累计": "total", "水平": "level", "手动": "manual", "公司": "company", "部门": "department",
                    "团队": "team", "个人": "person", "未开始": "todo", "进行中": "doing", "已完成": "done",
-                   "受阻": "blocked"}
+                   "受阻": "blocked", "经验教训": "lesson", "下一步": "next_step"}
 _HINT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # "target (目标值)" reads as "target"
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -150,6 +173,44 @@ def read_workbook(path: Path) -> tuple[dict, dict[tuple, Location]]:
     for key in ("checkins", "tasks"):
         if key in tables and tables[key].rows:
             document[key] = [_record(row, (key, k), locations) for k, row in enumerate(tables[key].rows)]
+    return document, locations
+
+
+def read_score_sheets(path: Path) -> tuple[dict, dict[tuple, Location]]:
+    """Read the quarter-end sheets (Scores, People, Review) into the structure of the scores YAML.
+
+    The cycle is the Objectives sheet's, so the team's one workbook carries its OKRs and, at
+    quarter end, their scores.
+
+    Returns:
+        ``(document, locations)`` as ``read_workbook`` gives them: ``cycle``, ``scores``,
+        ``people``, ``lessons`` and ``next_steps`` (each a list of ``{text, by}``).
+
+    Raises:
+        ConfigError: not a workbook, or a heading that is unknown or missing.
+    """
+    book = _open_workbook(path, "an .xlsx workbook")
+    try:
+        found = _worksheets(book, path)
+        tables = {key: _read_table(_SHEETS[key], _sheet_rows(found[key]), f"{path.name}, sheet {found[key].title}")
+                  for key in ("objectives", "scores", "people", "review") if key in found}
+    finally:
+        book.close()
+    locations: dict[tuple, Location] = {}
+    document: dict[str, Any] = {}
+    if "objectives" in tables and (cycle := _cycle(tables["objectives"], locations)) is not None:
+        document["cycle"] = cycle
+    for key in ("scores", "people"):
+        if key in tables:
+            document[key] = [_record(row, (key, k), locations) for k, row in enumerate(tables[key].rows)]
+    for row in tables["review"].rows if "review" in tables else ():
+        section, location = row.cells.get("section", (None, (*row.location[:2], tables["review"].labels["section"])))
+        key = {"lesson": "lessons", "next_step": "next_steps"}.get(section)
+        if key is None:
+            raise _error("unknown section", location, value=section, expected="lesson (经验教训) or next_step (下一步)")
+        notes = document.setdefault(key, [])
+        cells = {f: c for f, c in row.cells.items() if f != "section"}
+        notes.append(_record(_Row(row.location, cells), (key, len(notes)), locations))
     return document, locations
 
 
@@ -234,8 +295,8 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
 
 def _read_table(sheet: _Sheet, rows: list[tuple[int, Any]], where: str) -> _Table:
     """The filled rows of a sheet whose first row holds the headings, cells converted by field type."""
-    if sheet.key in ("checkins", "tasks") and not any(_text(v) for _, values in rows for v in values):
-        return _Table([], {})  # an untouched optional sheet is as good as none
+    if sheet.key in _OPTIONAL and not any(_text(v) for _, values in rows for v in values):
+        return _Table([], {})
     columns = _headings(sheet, rows[0][1] if rows else (), where)
     table = _Table([], {field: label for field, _, label in filter(None, columns)})
     missing = [field for field in sheet.required if field not in table.labels]
@@ -385,6 +446,8 @@ _IN_CHINESE = {english: chinese for chinese, english in _CHINESE_VALUES.items()}
 _NOTES = (
     ("One row per objective, key result, check-in or task. Replace the example rows with your own.",
      "每行一个目标、关键结果、信心打卡或关键任务。请用自己的内容替换示例行。"),
+    ("At quarter end, fill in Scores, People and Review and load them with `okrfunnel okrs scores` (okrs load ignores them).",
+     "季度末填写评分、绩效和复盘表，用 `okrfunnel okrs scores` 导入（okrs load 不读取这三张表）。"),
     ("Headings and sheet names may be in English or Chinese; extra sheets such as this one are ignored.",
      "表头和工作表名可用英文或中文；本说明页等其他工作表不会被读取。"),
     ("A key result names its objective's id; a check-in or task names its key result's id.",
@@ -405,6 +468,11 @@ _EXAMPLES = {  # (English, Chinese) where the template's language changes the ex
     "tasks": [{"kr": "KR1.1", "title": ("Launch the webinar series", "启动线上研讨会系列"), "owner": ("Wang Fang", "王芳"),
                "helpers": ("Li Na, Zhang Wei", "李娜、张伟"), "due": date(2026, 7, 31), "status": "done",
                "link": "https://wiki.example.com/webinar"}],
+    "scores": [{"kr": "KR1.1", "self": 8, "committee": 7, "note": ("webinars carried the quarter", "研讨会贡献最大"),
+                "by": ("Review committee", "评审委员会")}],
+    "people": [{"name": ("Wang Fang", "王芳"), "values": 9, "review": 8, "by": ("HR", "人力资源部")}],
+    "review": [{"section": "lesson", "text": ("Webinars convert best", "研讨会转化率最高"), "by": ("Wang Fang", "王芳")},
+               {"section": "next_step", "text": ("Double the webinar cadence", "研讨会频率翻倍"), "by": ("Wang Fang", "王芳")}],
 }
 
 
@@ -442,7 +510,8 @@ def write_template(path: Path, *, metrics: list[str], kinds: list[str], levels: 
     _write_instructions(instructions, bold, book.add_format({"text_wrap": True, "valign": "top"}))
     # Drop-down values live on a hidden sheet: an inline list is limited to 255 characters.
     lists, sources = book.add_worksheet("Lists"), {}
-    choices = {"metric": metrics, "kind": kinds, "level": levels, "status": statuses, "channel": channels}
+    choices = {"metric": metrics, "kind": kinds, "level": levels, "status": statuses, "channel": channels,
+               "section": ["lesson", "next_step"]}
     for col, (field, values) in enumerate(choices.items()):
         lists.write(0, col, field, bold)
         lists.write_column(1, col, [shown(v) for v in values])

@@ -274,7 +274,7 @@ def test_template_has_drop_downs_and_a_frozen_header(tmp_path: Path):
     path = tmp_path / "template.xlsx"
     write_template(path, metrics=METRICS, kinds=KINDS, levels=LEVELS, statuses=STATUSES, channels=CHANNELS * 5)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Instructions", "Objectives", "KeyResults", "CheckIns", "Tasks", "Lists"]
+    assert book.sheetnames == ["Instructions", "Objectives", "KeyResults", "CheckIns", "Tasks", "Scores", "People", "Review", "Lists"]
     assert book["Lists"].sheet_state == "hidden"
     key_results = book["KeyResults"]
     assert key_results.freeze_panes == "A2" and key_results["A1"].font.b

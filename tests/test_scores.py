@@ -89,3 +89,62 @@ def test_an_okr_weight_outside_the_method_warns(loaded, tmp_path):
     result = loaded("scores", "--cycle", "2026-Q3", "--format", "json")
     assert result.exit_code == 0
     assert "warning: okr_weight 0.6 is outside 0.7-0.8" in result.stderr
+
+
+def test_lessons_and_next_steps_are_kept_per_cycle_and_replaced_by_section(loaded, tmp_path, db):
+    notes = SCORES + "lessons:\n  - 研讨会转化率最高\n  - {text: 百度关键词需要重做, by: 王芳}\nnext_steps:\n  - 研讨会频率翻倍\n"
+    assert loaded("okrs", "scores", write(tmp_path, "scores.yaml", notes)).exit_code == 0
+    assert query(db, "SELECT section, position, text, written_by FROM review_note ORDER BY section, position") == [
+        ("lessons", 0, "研讨会转化率最高", None), ("lessons", 1, "百度关键词需要重做", "王芳"), ("next_steps", 0, "研讨会频率翻倍", None)]
+    again = loaded("okrs", "scores", write(tmp_path, "lessons.yaml", "cycle: 2026-Q3\nlessons: [只保留这一条]\n"))
+    assert again.exit_code == 0 and again.stdout.strip().endswith("0 scores recorded")
+    assert query(db, "SELECT section, text FROM review_note ORDER BY section, position") == [
+        ("lessons", "只保留这一条"), ("next_steps", "研讨会频率翻倍")]
+    empty = loaded("okrs", "scores", write(tmp_path, "empty.yaml", "cycle: 2026-Q3\nlessons: 一条\n"))
+    assert empty.exit_code == 1 and "lessons must be a list" in empty.stderr
+
+
+def test_scores_come_from_the_workbook_in_chinese(loaded, tmp_path, db):
+    from test_okr_workbook import make_book
+
+    book = make_book(tmp_path / "季度评分.xlsx", {
+        "目标": [["周期", "目标编号", "目标"], ["2026-Q3", "O1", "让市场部成为合格商机的主要来源"]],
+        "评分": [["关键结果编号", "自评分", "委员会评分", "评语", "评分人"], ["KR1.1", 5, 4, "付费搜索未达预期", "评分委员会"],
+                 ["KR2.2", "8", None, None, None]],
+        "绩效": [["姓名", "价值观评分", "360评分"], ["王芳", 9, 8]],
+        "复盘": [["类别", "内容", "提出人"], ["经验教训", "研讨会转化率最高", "王芳"], ["下一步", "研讨会频率翻倍", None]],
+    })
+    before = book.read_bytes()
+    result = loaded("okrs", "scores", book)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().endswith("2026-Q3: 5 scores recorded")
+    assert book.read_bytes() == before
+    assert query(db, "SELECT subject, kind, score, note, scored_by FROM score_entry ORDER BY subject, kind") == [
+        ("KR1.1", "committee", 4.0, "付费搜索未达预期", "评分委员会"), ("KR1.1", "self", 5.0, "付费搜索未达预期", "评分委员会"),
+        ("KR2.2", "self", 8.0, None, None), ("王芳", "review", 8.0, None, None), ("王芳", "values", 9.0, None, None)]
+    assert query(db, "SELECT section, text, written_by FROM review_note ORDER BY section") == [
+        ("lessons", "研讨会转化率最高", "王芳"), ("next_steps", "研讨会频率翻倍", None)]
+
+    bad = make_book(tmp_path / "bad.xlsx", {
+        "Objectives": [["cycle", "id", "title"], ["2026-Q3", "O1", "x"]],
+        "Scores": [["kr", "self"], ["KR1.1", 12], ["KR9", 3]],
+    })
+    refused = loaded("okrs", "scores", bad)
+    assert refused.exit_code == 1
+    assert [line.split(";")[0] for line in refused.stderr.splitlines()] == [
+        "error: bad.xlsx, sheet Scores, row 2, column 'self (B)': score outside 0-10 (got '12')",
+        "error: bad.xlsx, sheet Scores, row 3, column 'kr (A)': score for an unknown key result (got 'KR9')",
+    ]
+
+
+def test_the_template_scores_sheets_read_back(cli, tmp_path):
+    template = tmp_path / "okrs.xlsx"
+    assert cli("okrs", "template", "--out", template, "--language", "zh", with_db=False).exit_code == 0
+    assert cli("okrs", "load", template).exit_code == 0
+    result = cli("okrs", "scores", template)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().endswith("2026-Q3: 4 scores recorded")
+    rows = cli("scores", "--cycle", "2026-Q3", "--format", "json").json()
+    assert [(r["kr_id"], r["self"], r["committee"], r["final"], r["note"]) for r in rows if r["level"] == "kr"] == [
+        ("KR1.1", 8, 7, 7, "研讨会贡献最大")]
+    assert [(r["person"], r["values"], r["review"]) for r in rows if r["level"] == "person"] == [("王芳", 9, 8)]
