@@ -1,10 +1,8 @@
-"""The quarter's report for the CEO as one self-contained HTML file (issue 5, first format):
-cycle summary, each objective with its KR outcomes, scores and chart, the quarter-over-quarter
-waterfall and the comparison since adopting OKRs.
-
-Numbers come from the same functions as ``okrfunnel krs``, ``impact`` and ``scores``; charts from
-the dashboard's builders; words from its catalogues. Plotly's script is inlined, so the file opens
-offline and its charts stay interactive.
+"""The quarter's report for the CEO in three files, all rendered from one deck
+(``dashboard.report_content``): HTML (one self-contained page, plotly inlined, so it opens
+offline and its charts stay interactive), PDF (headless Chromium printing that page, a slide a
+page) and PPTX (``dashboard.report_pptx``). The Present page shows the same slides through
+``slide_html``.
 """
 
 from __future__ import annotations
@@ -13,160 +11,132 @@ import html
 import shutil
 import subprocess
 import tempfile
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import plotly.io as pio
 
-from dashboard.charts.overview import attainment_bars
-from dashboard.charts.quarter_review import waterfall
-from dashboard.format import change, metric_value, percent
-from dashboard.i18n import catalogue
-from pipelines.config import Settings
-from pipelines.errors import ConfigError, OkrfunnelError
-from pipelines.okr_eval import evaluate, get_cycle
-from pipelines.okr_eval import objectives as objective_rows
-from pipelines.okr_impact import impact
-from pipelines.okr_scores import scores
+from dashboard.report_content import Deck, Slide, Table
+from pipelines.errors import ConfigError
 
-WATERFALL_METRIC = "sqls"
-STYLE = """body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2rem auto;max-width:1100px;
-color:#1f2328}h1{font-size:2.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #d0d7de}table{border-collapse:collapse;
-width:100%;margin:1rem 0}th,td{border-bottom:1px solid #eaeef2;padding:.4rem .6rem;text-align:left}td.n{text-align:right}
-.achieved,.on_track{color:#1a7f37}.at_risk{color:#9a6700}.off_track{color:#cf222e}"""
+FORMATS = {".html": "text/html", ".pdf": "application/pdf",
+           ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+# Scoped to .okr-slide so the Present page can carry the same rules inside Streamlit's own.
+STYLE = """.okr-slide{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;color:#1f2328}
+.okr-slide h1{font-size:2.2rem;margin:0 0 .3rem}.okr-slide .sub{color:#57606a;margin:0 0 1rem}
+.okr-slide .lead{font-size:1.5rem;font-weight:600;margin:.8rem 0}
+.okr-slide table{border-collapse:collapse;width:100%;margin:1rem 0}
+.okr-slide th,.okr-slide td{border-bottom:1px solid #eaeef2;padding:.4rem .6rem;text-align:left}
+.okr-slide td.n,.okr-slide th.n{text-align:right}
+.okr-slide .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.8rem;margin:1rem 0}
+.okr-slide .tile{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .8rem}
+.okr-slide .tile b{display:block;font-size:1.6rem}.okr-slide .tile small{color:#57606a}
+.okr-slide .achieved,.okr-slide .on_track{color:#1a7f37}.okr-slide .at_risk{color:#9a6700}
+.okr-slide .off_track{color:#cf222e}.okr-slide .no_data{color:#57606a}
+.okr-slide .note{color:#57606a;font-size:.9rem}.okr-slide li{margin:.3rem 0}"""
+PAGE_STYLE = """body{margin:2rem auto;max-width:1100px}section.okr-slide{margin-bottom:3rem}
+@media print{@page{size:A4 landscape;margin:12mm}body{margin:0;max-width:none}
+section.okr-slide{break-after:page;margin:0}.js-plotly-plot{break-inside:avoid}.modebar{display:none}}"""
 
 
-def build(con: duckdb.DuckDBPyConnection, cycle_label: str, language: str = "en", as_of: date | None = None,
-          settings: Settings | None = None) -> str:
-    """The report as HTML text.
+def html_page(deck: Deck) -> str:
+    """The report as one HTML document."""
+    sections = []
+    for slide in deck.slides:
+        before, after = slide_html(slide)
+        chart = pio.to_html(slide.figure, full_html=False, include_plotlyjs=False) if slide.figure else ""
+        sections.append(f"<section class='okr-slide' data-slide='{_e(slide.key)}'>{before}{chart}{after}</section>")
+    return (f"<!DOCTYPE html><html lang='{'zh-CN' if deck.language == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+            f"<title>{_e(deck.title)}</title><style>{STYLE}{PAGE_STYLE}</style>{_plotly_script()}</head>"
+            f"<body>{''.join(sections)}</body></html>")
 
-    Raises:
-        OkrfunnelError: no such cycle, or its numbers cannot be computed.
-    """
-    settings = settings or Settings()
-    text = catalogue(language)
-    cycle = get_cycle(con, cycle_label)
-    krs = evaluate(con, cycle.label, as_of, settings)
-    currency = settings.reporting_currency or _single_currency(con)
-    final = {r["kr_id"]: r for r in scores(con, cycle.label, settings) if r["level"] == "kr"}
-    parts = [f"<h1>{_e(text['report.title'].format(cycle=cycle.label))}</h1>",
-             f"<p>{_e(text['report.as_of'].format(day=krs[0]['as_of'] if krs else '–'))}</p>"]
-    parts.append(_summary(krs, text))
-    for objective in objective_rows(con, cycle.label, krs):
-        mine = [r for r in krs if r["objective_id"] == objective["objective_id"]]
-        parts.append(f"<h2>{_e(objective['objective_id'])} · {_e(objective['objective'])}</h2>")
-        parts.append(f"<p>{_e(text['report.progress'].format(progress=percent(objective['progress'])))}</p>")
-        if mine:
-            parts.append(_kr_table(mine, final, currency, language, text))
-            figure = attainment_bars(mine, mine[0]["expected"], {r["kr_id"]: r["kr"] for r in mine}, text["column.expected"])
-            figure.update_yaxes(automargin=True)  # a page, not a sidebar layout: room for the KR names
-            parts.append(pio.to_html(figure, full_html=False, include_plotlyjs=False))
-    try:
-        rows = impact(con, cycle.label, settings, as_of)
-    except OkrfunnelError:
-        rows = []  # a quarter without data yet: no comparison to show
-    if rows:
-        parts.append(_impact(rows, currency, language, text))
-    plotly_js = _plotly_script()
-    return (f"<!DOCTYPE html><html lang='{'zh-CN' if language == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<title>{_e(text['report.title'].format(cycle=cycle.label))}</title><style>{STYLE}</style>{plotly_js}</head>"
-            f"<body>{''.join(parts)}</body></html>")
+
+def slide_html(slide: Slide) -> tuple[str, str]:
+    """A slide's HTML before and after its chart (the page draws the chart with Streamlit)."""
+    before = [f"<h1>{_e(slide.title)}</h1>"]
+    if slide.subtitle:
+        before.append(f"<p class='sub'>{_e(slide.subtitle)}</p>")
+    if slide.lead:
+        before.append(f"<p class='lead'>{_e(slide.lead)}</p>")
+    if slide.tiles:
+        before.append("<div class='tiles'>" + "".join(
+            f"<div class='tile'><small>{_e(t.label)}</small><b class='{t.tone}'>{_e(t.value)}</b>"
+            + (f"<small>{_e(t.detail)}</small>" if t.detail else "") + "</div>" for t in slide.tiles) + "</div>")
+    if slide.table:
+        before.append(_table(slide.table))
+    after = [f"<h2>{_e(heading)}</h2><ul>{''.join(f'<li>{_e(i)}</li>' for i in items)}</ul>"
+             for heading, items in slide.lists if items]
+    if slide.note:
+        after.append(f"<p class='note'>{_e(slide.note)}</p>")
+    return "".join(before), "".join(after)
+
+
+def _table(table: Table) -> str:
+    head = "".join(f"<th{' class=n' if i in table.numeric else ''}>{_e(c)}</th>" for i, c in enumerate(table.columns))
+    body = []
+    for n, (key, row) in enumerate(zip(table.keys, table.rows)):
+        tone = table.tones[n] if table.tones else None
+        cells = "".join(
+            f"<td class='{'n' if i in table.numeric else ''} {tone if i == table.tone_column else ''}'>{_e(c)}</td>"
+            for i, c in enumerate(row))
+        body.append(f"<tr data-row='{_e(key)}'>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def render(deck: Deck, suffix: str) -> bytes:
+    """The deck as the file type of ``suffix`` (a key of ``FORMATS``)."""
+    if suffix == ".pptx":
+        from dashboard.report_pptx import pptx
+
+        return pptx(deck)
+    page = html_page(deck)
+    return pdf(page) if suffix == ".pdf" else page.encode("utf-8")
 
 
 # FACTS.md: Debian's Chromium, headless, without the network calls this machine refuses; the
 # virtual time budget lets plotly draw before the page is printed.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=10000",
-                  "--no-pdf-header-footer")
+                  "--no-pdf-header-footer",
+                  "--window-size=1032,730")  # A4 landscape less the margins: plotly lays out for the printed width
 
 
-def write_pdf(page: str, out: Path) -> None:
+def chromium() -> str:
+    """Debian's Chromium, which prints the PDF and draws the PPTX's charts.
+
+    Raises:
+        ConfigError: it is not installed.
+    """
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise ConfigError("a PDF or PPTX report needs Chromium", column="--out",
+                          hint="install it (Debian: apt-get install chromium fonts-noto-cjk), or write .html")
+    return found
+
+
+def pdf(page: str) -> bytes:
     """Print the HTML report to PDF with headless Chromium.
 
     Raises:
         ConfigError: Chromium is not installed, or it printed nothing.
     """
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise ConfigError("a PDF report needs Chromium", column="--out", value=str(out),
-                          hint="install it (Debian: apt-get install chromium fonts-noto-cjk), or write .html")
+    browser = chromium()
     with tempfile.TemporaryDirectory(prefix="okrfunnel-report-") as folder:
-        source = Path(folder) / "report.html"
+        source, out = Path(folder) / "report.html", Path(folder) / "report.pdf"
         source.write_text(page, encoding="utf-8")
         done = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out.resolve()}", source.as_uri()],
+            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}", source.as_uri()],
             capture_output=True, text=True, timeout=120, check=False,
         )
-    if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else None
-        raise ConfigError("Chromium could not print the report", file=out, value=last)
+        if done.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else None
+            raise ConfigError("Chromium could not print the report", value=last)
+        return out.read_bytes()
 
 
 def _plotly_script() -> str:
     from plotly.offline import get_plotlyjs
 
     return f"<script>{get_plotlyjs()}</script>"
-
-
-def _summary(krs: list[dict], text: dict) -> str:
-    counts = {s: sum(1 for r in krs if r["status"] == s) for s in ("achieved", "on_track", "at_risk", "off_track", "no_data")}
-    cells = "".join(f"<td class='{s}'>{_e(text[f'status.{s}'])}: {n}</td>" for s, n in counts.items() if n)
-    return f"<table><tr>{cells}</tr></table>"
-
-
-def _kr_table(rows: list[dict], final: dict, currency: str | None, language: str, text: dict) -> str:
-    head = "".join(f"<th>{_e(text[k])}</th>" for k in (
-        "column.kr", "column.owner", "column.target", "column.actual", "column.attainment", "column.status",
-        "report.suggested", "report.final"))
-    body = []
-    for r in rows:
-        scored = final.get(r["kr_id"], {})
-        cells = [
-            f"<td>{_e(r['kr_id'])} {_e(r['kr'])}</td>", f"<td>{_e(r['owner'] or '–')}</td>",
-            f"<td class='n'>{_e(metric_value(r['metric'], r['target'], currency, language))}</td>",
-            f"<td class='n'>{_e(metric_value(r['metric'], r['actual'], currency, language))}</td>",
-            f"<td class='n' data-attainment='{r['attainment']}'>{_e(percent(r['attainment']))}</td>",
-            f"<td class='{r['status']}'>{_e(text['status.' + r['status']])}</td>",
-            f"<td class='n'>{_e(_score(scored.get('suggested')))}</td>", f"<td class='n'>{_e(_score(scored.get('final')))}</td>",
-        ]
-        body.append(f"<tr data-kr='{_e(r['kr_id'])}'>{''.join(cells)}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _impact(rows: list[dict], currency: str | None, language: str, text: dict) -> str:
-    quarter = {r["metric"]: r for r in rows if r["section"] == "quarter"}
-    out = [f"<h2>{_e(text['report.quarter'])}</h2><table>"]
-    for name in ("leads", "mqls", "sqls", "wins", "won_revenue", "spend", "cost_per_sql", "mql_to_sql_rate"):
-        r = quarter[name]
-        out.append(f"<tr data-metric='{name}'><td>{_e(text[f'metric.{name}'])}</td>"
-                   f"<td class='n'>{_e(metric_value(name, r['value'], currency, language))}</td>"
-                   f"<td class='n'>{_e(change(name, r['change'], currency, language))}</td></tr>")
-    out.append("</table>")
-    split = [r for r in rows if r["section"] == "split" and r["metric"] == WATERFALL_METRIC and r["dimension"] == "channel"]
-    if split and quarter[WATERFALL_METRIC]["previous"] is not None:
-        labels = {p["member"]: text.get(f"funnel.channel_{p['member']}", p["member"]) for p in split}
-        texts = [str(quarter[WATERFALL_METRIC]["previous"]), *(f"{p['change']:+}" for p in split), str(quarter[WATERFALL_METRIC]["value"])]
-        figure = waterfall(split, quarter[WATERFALL_METRIC], split[0]["compared_to"], split[0]["period"], labels, texts)
-        out.append(pio.to_html(figure, full_html=False, include_plotlyjs=False))
-    since = [r for r in rows if r["section"] == "since_adoption" and r["multiple"] is not None]
-    if since:
-        out.append(f"<h2>{_e(text['report.since'].format(baseline=since[0]['compared_to']))}</h2><table>")
-        out += [f"<tr data-since='{r['metric']}'><td>{_e(text['metric.' + r['metric']])}</td>"
-                f"<td class='n'>{r['multiple']:.2f}×</td></tr>" for r in since]
-        out.append("</table>")
-    return "".join(out)
-
-
-def _single_currency(con: duckdb.DuckDBPyConnection) -> str | None:
-    from pipelines.catalog import currencies
-
-    found = currencies(con)
-    return found[0] if len(found) == 1 else None
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
 
 
 def _e(value) -> str:

@@ -465,30 +465,30 @@ def scores(cycle: CycleOption, db: DbOption = None, fmt: FormatOption = Format.t
 @app.command()
 def report(
     cycle: CycleOption,
-    out: Annotated[Path, typer.Option("--out", help="The report file: .html (one self-contained file, interactive charts, opens offline) or .pdf (Chromium prints that page).")],
+    out: Annotated[Path, typer.Option("--out", help="The report file: .html (one self-contained file, interactive charts, opens offline), .pdf (Chromium prints that page) or .pptx (a slide per objective, charts as images).")],
     as_of: AsOfOption = None,
     language: Annotated[str, typer.Option("--language", help="en or zh.")] = "en",
     db: DbOption = None,
 ) -> None:
-    """The quarter's report for the CEO: KR outcomes and scores per objective, the change against
-    last quarter by channel, and since adopting OKRs; the same numbers as `krs`, `impact` and `scores`."""
+    """The quarter's report for the CEO: the cycle's summary, each objective with its KR outcomes,
+    scores and chart, the change against last quarter by channel, since adopting OKRs, lessons and
+    next steps; the same numbers as `krs`, `impact` and `scores`, the same slides as the Present page."""
     from dashboard.i18n import LANGUAGES
-    from dashboard.report import build, write_pdf
+    from dashboard.report import FORMATS, render
+    from dashboard.report_content import deck, gather
 
     try:
-        if out.suffix.lower() not in (".html", ".pdf"):
-            raise ConfigError("unknown report format", column="--out", value=str(out), expected="a path ending in .html or .pdf (PPTX: not yet)")
+        suffix = out.suffix.lower()
+        if suffix not in FORMATS:
+            raise ConfigError("unknown report format", column="--out", value=str(out), expected="a path ending in " + ", ".join(FORMATS))
         if language not in LANGUAGES:
             raise ConfigError("unknown language", column="--language", value=language, expected=" or ".join(LANGUAGES))
         settings = _settings(db)
         from pipelines.warehouse import reader
 
         with reader(settings.db) as con:
-            text = build(con, cycle, language, _parse_date(as_of, "--as-of"), settings)
-        if out.suffix.lower() == ".pdf":
-            write_pdf(text, out)
-        else:
-            out.write_text(text, encoding="utf-8")
+            found = gather(con, cycle, _parse_date(as_of, "--as-of"), settings)
+        out.write_bytes(render(deck(found, language), suffix))
     except OkrfunnelError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {out} ({out.stat().st_size // 1024} KB)")
