@@ -26,13 +26,17 @@ class Selection:
     problem: str | None = None  # a pipeline error that keeps the OKR pages from showing numbers
 
 
-def sidebar() -> Selection:
-    """Language first (every other label depends on it), then cycle and owner."""
+def language_box() -> None:
+    """The language comes first: every other label, the sign-in form's included, depends on it."""
     _kept("language", "en")
     st.sidebar.radio(
         "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
         on_change=_keep, args=("language",),
     )
+
+
+def sidebar() -> Selection:
+    """The cycle and owner every page reads."""
     key = data.identity()
     if key is None:
         return Selection(None, None, [], ALL_OWNERS, None, None)

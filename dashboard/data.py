@@ -201,3 +201,41 @@ def sources() -> list[dict]:
     found = Registry.load(tuple(settings().sources_dirs))
     return [{"name": s.name, "fact": s.fact, "title": s.title, "builtin": s.builtin, "file": str(s.path)}
             for s in found.specs.values()]
+
+
+@st.cache_data(**_CACHE)
+def report_data(key: Identity, cycle: str, as_of: date | None = None):
+    """What the Present page and the report show (``dashboard.report_content.gather``)."""
+    from dashboard.report_content import gather
+
+    return _query(gather, cycle, as_of, settings())
+
+
+@st.cache_data(**_CACHE)
+def task_changes(key: Identity, cycle: str) -> list[dict]:
+    """Every change of the cycle's key tasks (the Week page's history)."""
+    from pipelines.okr_store import task_changes as change_rows
+
+    return _query(change_rows, cycle)
+
+
+@st.cache_data(**_CACHE)
+def scores(key: Identity, cycle: str) -> list[dict]:
+    """The Evaluation page's rows: KRs, roll-ups and people (``okrfunnel scores``)."""
+    from pipelines.okr_scores import scores as score_rows
+
+    return _query(score_rows, cycle, settings())
+
+
+@st.cache_data(**_CACHE)
+def score_history(key: Identity, cycle: str) -> list[dict]:
+    from pipelines.okr_scores import history
+
+    return _query(history, cycle)
+
+
+@st.cache_data(**_CACHE)
+def review_notes(key: Identity, cycle: str) -> dict[str, list[dict]]:
+    from pipelines.okr_scores import review_notes as notes
+
+    return _query(notes, cycle)

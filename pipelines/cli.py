@@ -253,6 +253,29 @@ def sources_check(
 
 # --- OKRs ------------------------------------------------------------------------------------
 
+access_app = typer.Typer(help="Who may use the dashboard: sign-in and roles (docs/access.md).", no_args_is_help=True)
+app.add_typer(access_app, name="access")
+
+
+@access_app.command("hash-password")
+def access_hash_password(
+    login: Annotated[str, typer.Argument(help="The person's user name, for the snippet to paste.")] = "LOGIN",
+) -> None:
+    """Ask for a password (twice; or read one line from standard input) and print its salted hash
+    as the [access.people.LOGIN] lines for okrfunnel.toml. The password itself is never stored."""
+    import sys
+
+    from pipelines.access import hash_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise _fail(ConfigError("password too short", value=f"{len(password)} characters", expected="at least 8 characters"))
+    typer.echo(f'[access.people.{login}]\nname = "{login}"\nrole = "member"\npassword_hash = "{hash_password(password)}"')
+
+
 okrs_app = typer.Typer(help="OKR definitions: load a cycle from YAML or the Excel workbook, check one, get the template.", no_args_is_help=True)
 app.add_typer(okrs_app, name="okrs")
 CycleOption = Annotated[str, typer.Option("--cycle", help="The OKR cycle, e.g. 2026-Q3.")]
@@ -531,19 +554,35 @@ def dashboard(
     db: DbOption = None,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option("--host", help="Address to serve on; the default keeps it to this computer.")] = "127.0.0.1",
+    open_to_network: Annotated[bool, typer.Option(
+        "--open-to-network", help="Serve on a non-local --host without sign-in; every visitor is then a viewer.")] = False,
 ) -> None:
-    """Start the dashboard (Streamlit) on the warehouse; open http://HOST:PORT in a browser."""
+    """Start the dashboard (Streamlit) on the warehouse; open http://HOST:PORT in a browser.
+
+    Without sign-in ([access] in okrfunnel.toml, docs/access.md) it serves only this computer;
+    another --host needs sign-in, or --open-to-network for a read-only screen."""
     import subprocess
     import sys
     from importlib.resources import files
 
+    from pipelines.access import is_loopback
+
     settings = _settings(db)
+    signed_in = settings.access.sign_in != "none"
+    if not is_loopback(host) and not signed_in and not open_to_network:
+        raise _fail(ConfigError(f"serving on {host} without sign-in", column="--host",
+                          expected="sign-in configured in okrfunnel.toml [access] (docs/access.md)",
+                          hint="or pass --open-to-network to serve it read-only to everyone who can reach this computer"))
     app_file = files("dashboard") / "app.py"
-    env = {**os.environ, "OKRFUNNEL_DB": str(settings.db.resolve())}
+    env = {**os.environ, "OKRFUNNEL_DB": str(settings.db.resolve()), "OKRFUNNEL_OPEN": "1" if open_to_network and not signed_in else "0"}
     typer.echo(f"okrfunnel dashboard on http://{host}:{port} (warehouse {settings.db}); Ctrl+C stops it", err=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(f"warning: serving on {host} without sign-in: anyone who can reach this computer can read the "
-                   "dashboard and load files into the warehouse (sign-in comes with issue 5)", err=True)
+    if signed_in:
+        typer.echo(f"sign-in: {settings.access.sign_in}, {len(settings.access.people)} people listed", err=True)
+    elif is_loopback(host):
+        typer.echo("sign-in is off: serving this computer only", err=True)
+    else:
+        typer.echo(f"warning: serving on {host} without sign-in: everyone who can reach it reads the dashboard "
+                   "as a viewer (no changes possible)", err=True)
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
         "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",

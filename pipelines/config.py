@@ -11,10 +11,17 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.access import (
+    ROLES,
+    SIGN_IN_MODES,
+    AccessSettings,
+    Person,
+    is_password_hash,
+)
 from pipelines.errors import ConfigError
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
-_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month", "okr", "evaluation"}
+_KNOWN_KEYS = {"db", "sources_dirs", "reporting_currency", "fx", "fiscal_year_start_month", "okr", "evaluation", "access"}
 _OKR_KEYS = {"on_track_margin", "at_risk_margin", "stale_days", "adoption_baseline"}
 
 
@@ -27,6 +34,7 @@ class Settings:
     fiscal_year_start_month: int = 1
     okr: OkrSettings = field(default_factory=lambda: OkrSettings())
     evaluation: EvaluationSettings = field(default_factory=lambda: EvaluationSettings())
+    access: AccessSettings = field(default_factory=lambda: AccessSettings())
     config_file: Path | None = None
 
 
@@ -130,6 +138,7 @@ def _settings_from(raw: dict, path: Path | None) -> Settings:
         fiscal_year_start_month=month,
         okr=okr,
         evaluation=evaluation,
+        access=_access_settings(raw.get("access", {}), path),
         config_file=path,
     )
 
@@ -170,3 +179,38 @@ def _evaluation_settings(raw, path: Path | None) -> EvaluationSettings:
         raise ConfigError("bad evaluation weights", file=path, column="evaluation.*_weight",
                           value=" + ".join(str(w) for w in weights), expected="shares from 0 to 1 that sum to 1")
     return EvaluationSettings(tuple((float(a), float(b)) for a, b in bands), *map(float, weights))
+
+
+def _access_settings(raw, path: Path | None) -> AccessSettings:
+    known = {"sign_in", "people", "default_role"}
+    if not isinstance(raw, dict) or set(raw) - known:
+        unknown = sorted(set(raw) - known) if isinstance(raw, dict) else ["access"]
+        raise ConfigError(f"unknown key {unknown[0]!r} in [access]", file=path, expected=", ".join(sorted(known)))
+    mode = raw.get("sign_in", "none")
+    if mode not in SIGN_IN_MODES:
+        raise ConfigError("bad sign_in", file=path, column="access.sign_in", value=str(mode), expected=" | ".join(SIGN_IN_MODES))
+    default_role = raw.get("default_role")
+    if default_role is not None and default_role not in ROLES:
+        raise ConfigError("bad default_role", file=path, column="access.default_role", value=str(default_role),
+                          expected=" | ".join(ROLES))
+    people = {}
+    table = raw.get("people", {})
+    if not isinstance(table, dict):
+        raise ConfigError("bad [access.people]", file=path, column="access.people", expected="one table per person")
+    for login, entry in table.items():
+        where = f"access.people.{login}"
+        if not isinstance(entry, dict) or set(entry) - {"name", "role", "password_hash"}:
+            raise ConfigError(f"bad [{where}]", file=path, column=where, expected="name, role, password_hash")
+        role = entry.get("role")
+        if role not in ROLES:
+            raise ConfigError("bad role", file=path, column=f"{where}.role", value=str(role), expected=" | ".join(ROLES))
+        password_hash = entry.get("password_hash")
+        if mode == "password" and not (isinstance(password_hash, str) and is_password_hash(password_hash)):
+            raise ConfigError("no password hash", file=path, column=f"{where}.password_hash",
+                              value=None if password_hash is None else "(hidden)",
+                              expected="the line `okrfunnel access hash-password` prints (never the password itself)")
+        people[login.lower() if mode == "oidc" else login] = Person(login, str(entry.get("name") or login), role, password_hash)
+    if mode == "password" and not people:
+        raise ConfigError("password sign-in without people", file=path, column="access.people",
+                          expected="[access.people.<login>] with role and password_hash")
+    return AccessSettings(mode, people, default_role)

@@ -531,6 +531,7 @@ class ScoresDocument:
     cycle: str
     scores: list[Score]
     notes: list[ReviewNote]  # the quarter's lessons and next steps, in the file's order
+    sections: tuple[str, ...] = ()  # the review sections given (possibly empty): each replaces the stored one
 
 
 def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_start_month: int = 1) -> ScoresDocument:
@@ -599,4 +600,4 @@ def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_
         checker.problem((), "the file holds no scores and no review notes",
                         expected="scores, people, lessons or next_steps (sheets Scores, People, Review)")
     checker.raise_problems()
-    return ScoresDocument(label, scores, notes)
+    return ScoresDocument(label, scores, notes, tuple(section for section in REVIEW_SECTIONS if section in raw))

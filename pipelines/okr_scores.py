@@ -8,6 +8,7 @@ closed cycle's scores change only with a reason.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import duckdb
 from pipelines.config import EvaluationSettings, Settings
 from pipelines.errors import ConfigError, OkrDefinitionError
 from pipelines.okr_eval import evaluate, get_cycle
-from pipelines.okr_file import REVIEW_SECTIONS, ScoresDocument, read_scores
+from pipelines.okr_file import (
+    REVIEW_SECTIONS,
+    SCORE_KINDS,
+    Score,
+    ScoresDocument,
+    read_scores,
+)
 from pipelines.warehouse import Writer
 
 OKR_WEIGHT_RANGE = (0.70, 0.80)  # the article: the OKR score is 70-80% of the performance review
@@ -66,8 +73,8 @@ def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str
 
 
 def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | None = None) -> int:
-    """Add scores as history; a score equal to the one in force adds nothing. A section of review
-    notes given replaces that section. Returns how many scores were added.
+    """Add scores as history; a score and note equal to the ones in force add nothing. A section of
+    review notes given replaces that section. Returns how many scores were added.
 
     Both the scores file and the Evaluation page come through here, so both keep the same rules.
 
@@ -76,13 +83,13 @@ def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | 
     """
     con, cycle = w.con, document.cycle
     closed = con.execute("SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()[0]
-    current = {(r[0], r[1], r[2]): r[3] for r in _current(con, cycle)}
-    changed = [s for s in document.scores if current.get((s.subject_kind, s.subject, s.kind)) != s.score]
+    current = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _current(con, cycle)}
+    changed = [s for s in document.scores if current.get((s.subject_kind, s.subject, s.kind)) != (s.score, s.note)]
     missing = [s for s in changed if closed and not s.reason]
     if missing:
         raise OkrDefinitionError("scores of a closed cycle changed without a reason", file=file, details={"problems": [
-            ConfigError(f"{s.subject} {s.kind} score {current.get((s.subject_kind, s.subject, s.kind))} -> {s.score:g}: "
-                        f"{cycle} is closed", file=Path(str(file)).name if file else None, column="reason",
+            ConfigError(f"{s.subject} {s.kind} score {current.get((s.subject_kind, s.subject, s.kind), (None,))[0]} -> "
+                        f"{s.score:g}: {cycle} is closed", file=Path(str(file)).name if file else None, column="reason",
                         expected="a reason for the change")
             for s in missing]})
     now = datetime.now()
@@ -92,14 +99,54 @@ def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | 
             [[cycle, s.subject_kind, s.subject, s.kind, s.score, s.note, s.scored_by, now, s.reason, source] for s in changed],
         )
         w.changed = True
-    sections = dict.fromkeys(n.section for n in document.notes)
-    for section in sections:
+    for section in document.sections:
         con.execute("DELETE FROM review_note WHERE cycle = ? AND section = ?", [cycle, section])
-        con.executemany("INSERT INTO review_note VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            [cycle, section, position, n.text, n.written_by, now, source]
-            for position, n in enumerate(n for n in document.notes if n.section == section)])
+        rows = [[cycle, section, position, n.text, n.written_by, now, source]
+                for position, n in enumerate(n for n in document.notes if n.section == section)]
+        if rows:
+            con.executemany("INSERT INTO review_note VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         w.changed = True
     return len(changed)
+
+
+def scores_from_table(cycle: str, krs: list[dict], people: list[dict], scored_by: str | None) -> ScoresDocument:
+    """The Evaluation page's tables as a scores document: ``krs`` rows (kr_id, self, committee,
+    note, reason), ``people`` rows (person, values, review, reason); an empty cell gives no score.
+
+    Raises:
+        OkrDefinitionError: every score outside 0-10 or not a number, named by table, row and column.
+    """
+    problems, scores = [], []
+    for table, rows, subject_kind, subject_key in (("key results", krs, "kr", "kr_id"), ("people", people, "person", "person")):
+        for number, row in enumerate(rows, start=1):
+            for kind in SCORE_KINDS[subject_kind]:
+                value = row.get(kind)
+                if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
+                    problems.append(ConfigError("score outside 0-10", file=table, row=number, column=kind,
+                                                value=str(value), expected="a score from 0 to 10"))
+                    continue
+                scores.append(Score(subject_kind, row[subject_key], kind, float(value), _text(row.get("note")),
+                                    scored_by, _text(row.get("reason"))))
+    if problems:
+        raise OkrDefinitionError(f"{len(problems)} problems", details={"problems": problems})
+    return ScoresDocument(cycle, scores, [])
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value).strip() or None
+
+
+def history(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
+    """Every score entered for the cycle, newest first: who, when, and why it changed."""
+    rows = con.execute(
+        """SELECT subject, kind, score, note, scored_by, scored_at, reason, source_file
+           FROM score_entry WHERE cycle = ? ORDER BY scored_at DESC, subject, kind""", [cycle]).fetchall()
+    keys = ("subject", "kind", "score", "note", "scored_by", "scored_at", "reason", "source")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def review_notes(con: duckdb.DuckDBPyConnection, cycle: str) -> dict[str, list[dict]]:

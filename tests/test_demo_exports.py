@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import doctest
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -176,7 +177,7 @@ def test_leading_competitor_above_us_on_zhihu_when_q4_starts(cli):
 
 
 def _okrs(demo) -> dict[str, dict]:
-    return {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in demo["okr_files"] if p.suffix == ".yaml"}
+    return {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in demo["okr_files"] if p.name.startswith("okrs_")}
 
 
 def _krs(doc: dict) -> list[dict]:
@@ -185,7 +186,8 @@ def _krs(doc: dict) -> list[dict]:
 
 def test_okr_files_are_well_formed(demo):
     assert [p.name for p in demo["okr_files"]] == [
-        "okrs_2026-Q3.yaml", "okrs_2026-Q4.yaml", "okrs_2026-Q4_revised.yaml", "checkins_2026-Q4_week47.csv"]
+        "okrs_2026-Q3.yaml", "scores_2026-Q3.yaml", "okrs_2026-Q4.yaml", "okrs_2026-Q4_revised.yaml",
+        "checkins_2026-Q4_week47.csv"]
     docs = _okrs(demo)
     assert {d["cycle"] for d in docs.values()} == set(DEMO_CYCLES)
     for doc in docs.values():
@@ -293,7 +295,7 @@ def test_demo_command_reports_what_it_built(demo):
     out = demo["result"].stdout
     assert "wrote 16 exports and the OKR files to" in out
     assert "4 set aside (see `okrfunnel quarantine`)" in out
-    assert "2026-Q3: closed" in out
+    assert "scores_2026-Q3.yaml: 2026-Q3: 23 scores recorded; 2026-Q3 closed" in out
     assert "okrs_2026-Q4_revised.yaml: 2026-Q4: 3 objectives, 7 key results" in out
     assert "1 revisions recorded: KR1.1 target 450 -> 500" in out
     assert "checkins_2026-Q4_week47.csv: 2026-Q4: 6 check-ins loaded" in out
@@ -341,3 +343,20 @@ def test_demo_is_the_same_every_time(demo, tmp_path, monkeypatch):
     assert numbers(again) == numbers(demo["db"])
     refused = runner.invoke(app, ["demo", "--db", str(again)])
     assert refused.exit_code == 1 and "a warehouse already exists here" in refused.stderr and "--replace" in refused.stderr
+
+
+def test_demo_q3_is_scored_and_reviewed(demo):
+    """Final = committee, else self; objectives by KR weight: O1 (10 x .4 + 8 x .3 + 7 x .3) = 8.5,
+    O2 (5 x .6 + 10 x .4) = 7, O3 (9 x .5 + 10 x .5) = 9.5. 王芳 owns KR1.1 only (final 10):
+    10 x .75 + values 9 x .15 + review 9 x .10 = 7.5 + 1.35 + 0.9 = 9.75."""
+    result = CliRunner().invoke(app, ["scores", "--cycle", "2026-Q3", "--format", "json", "--db", str(demo["db"])])
+    rows = json.loads(result.stdout)
+    assert {r["objective_id"]: r["score"] for r in rows if r["level"] == "objective"} == {"O1": 8.5, "O2": 7, "O3": 9.5}
+    assert [r["performance"] for r in rows if r["level"] == "person" and r["person"] == "王芳"] == [9.75]
+    from pipelines.okr_scores import review_notes
+    from pipelines.warehouse import reader
+
+    with reader(demo["db"]) as con:
+        notes = review_notes(con, "2026-Q3")
+    assert [len(notes["lessons"]), len(notes["next_steps"])] == [3, 3]
+    assert notes["lessons"][1] == {"text": "信心指数连续多周不变时，要追问数据是否支撑", "by": "王芳"}

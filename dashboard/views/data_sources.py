@@ -63,6 +63,8 @@ def show_outcome(o: dict) -> None:
 
 
 def upload() -> None:
+    if not current_user().can("admin"):  # writes.ingest_upload refuses too; this spares a dead form
+        return
     outcome = st.session_state.get("data_upload_outcome")
     with st.expander(t("data.upload"), expanded=selection.key is None or outcome is not None, icon="📤"):
         st.caption(t("data.upload_help", db=str(data.warehouse())))

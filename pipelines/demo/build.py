@@ -45,6 +45,7 @@ def build_demo(db: Path, exports: Path, replace: bool = False) -> DemoOutcome:
         load_checkins,
         load_document,
     )
+    from pipelines.okr_scores import load_scores
     from pipelines.okr_workbook import read_checkins
     from pipelines.registry import Registry
     from pipelines.warehouse import writer
@@ -71,10 +72,12 @@ def build_demo(db: Path, exports: Path, replace: bool = False) -> DemoOutcome:
             known = known_filter_values(w.con)
             *definitions, checkins = okr_files
             for path in definitions:
+                if path.name.startswith("scores_"):
+                    cycle, count = load_scores(w, path)
+                    close_cycle(w, cycle)
+                    okr_lines.append(f"{path.name}: {cycle}: {count} scores recorded; {cycle} closed")
+                    continue
                 okr_lines.append(f"{path.name}: {load_document(w, read_document(path, known_values=known)).message}")
-                if path.name == f"okrs_{DEMO_CYCLES[0]}.yaml":
-                    close_cycle(w, DEMO_CYCLES[0])
-                    okr_lines.append(f"{DEMO_CYCLES[0]}: closed")
             rows, where = read_checkins(checkins)
             cycle, count = load_checkins(w, checkins, rows, where, DEMO_CYCLES[1])
             okr_lines.append(f"{checkins.name}: {cycle}: {count} check-ins loaded")

@@ -32,7 +32,8 @@ def write_okr_files(folder: Path) -> list[Path]:
     """Write the demo's OKR files into ``folder``, fitted to the exports of the default seed.
 
     Returns:
-        In the order to load them: ``okrs_2026-Q3.yaml``, ``okrs_2026-Q4.yaml``,
+        In the order to load them: ``okrs_2026-Q3.yaml``, ``scores_2026-Q3.yaml`` (the quarter-end
+        scores, lessons and next steps, loaded before Q3 is closed), ``okrs_2026-Q4.yaml``,
         ``okrs_2026-Q4_revised.yaml`` (KR1.1's target raised once the year-end budget was
         approved) and ``checkins_2026-Q4_week47.csv`` (the last week's check-ins on their own).
     """
@@ -41,6 +42,7 @@ def write_okr_files(folder: Path) -> list[Path]:
     q4_original, q4_revised = _q4(world, revised=False), _q4(world, revised=True)
     files = [
         (folder / "okrs_2026-Q3.yaml", _yaml("2026-Q3 (已结束)", _q3(world))),
+        (folder / "scores_2026-Q3.yaml", _yaml("2026-Q3 季度评分与复盘", _q3_scores())),
         (folder / "okrs_2026-Q4.yaml", _yaml("2026-Q4", q4_original)),
         (folder / "okrs_2026-Q4_revised.yaml", _yaml("2026-Q4 (10月26日修订: KR1.1 目标上调)", q4_revised)),
         (folder / "checkins_2026-Q4_week47.csv", _week47_csv()),
@@ -117,6 +119,31 @@ def _q3(world: World) -> dict:
          ]},
     ]
     return {"cycle": "2026-Q3", "objectives": objectives, "checkins": _q3_checkins(), "tasks": _q3_tasks()}
+
+
+def _q3_scores() -> dict:
+    """The Q3 review: self scores near the suggestion, a committee that marks the Zhihu follower
+    KR down (the owner stayed at confidence 8 while it slid) and the ABM list up."""
+    scores = [
+        _Flow(kr="KR1.1", self=10, committee=10, note="研讨会和百度品牌词贡献了一半 SQL", by="评审委员会"),
+        _Flow(kr="KR1.2", self=8, committee=8, by="评审委员会"),
+        _Flow(kr="KR1.3", self=8, committee=7, note="转化率提升主要来自销售跟进提速，市场侧贡献有限", by="评审委员会"),
+        _Flow(kr="KR2.1", self=7, committee=5, note="信心一直保持 8 分，但粉丝增长在 8 月已明显放缓", by="评审委员会"),
+        _Flow(kr="KR2.2", self=10, by="周敏"),
+        _Flow(kr="KR3.1", self=9, committee=9, by="评审委员会"),
+        _Flow(kr="KR3.2", self=9, committee=10, note="名单质量超出预期，销售已开始使用", by="评审委员会"),
+    ]
+    people = [_Flow(name=name, values=values, review=review, by="人力资源部")
+              for name, values, review in (("王芳", 9, 9), ("张伟", 8, 8), ("刘洋", 7, 8), ("陈静", 7, 7), ("周敏", 9, 8))]
+    return {
+        "cycle": "2026-Q3", "scores": scores, "people": people,
+        "lessons": ["直播课和研讨会带来的线索转化最好，应成为主力渠道",
+                    _Flow(text="信心指数连续多周不变时，要追问数据是否支撑", by="王芳"),
+                    "知乎粉丝增长依赖热点，单靠专栏文章难以持续"],
+        "next_steps": [_Flow(text="Q4 研讨会频率翻倍，并用客户案例做跟进", by="李娜"),
+                       _Flow(text="领英 ABM 名单交给销售分层跟进，每周复盘一次", by="张伟"),
+                       "每周一例会先看信心变化最大的三个关键结果"],
+    }
 
 
 def _q4(world: World, revised: bool) -> dict:
