@@ -1,8 +1,10 @@
 """OKR definitions in the warehouse: loading a cycle, check-ins on their own, closing a cycle.
 
-A re-load replaces a cycle's objectives, key results and tasks, but a changed target or baseline
-of a KR that already existed becomes a row of ``kr_revision`` (old, new, date, who approved), and
-check-ins are only ever added to. Everything a load writes goes in one transaction of a
+A re-load replaces a cycle's objectives and key results, but a changed target or baseline of a KR
+that already existed becomes a row of ``kr_revision`` (old, new, date, who approved), and
+check-ins are only ever added to. Key tasks keep their ids: a re-load applies what the file
+changed since the previous load and keeps what the Week page changed (``_merge_file_tasks``);
+every change of a task is a row of ``task_change``. Everything a load writes goes in one transaction of a
 ``warehouse.writer`` copy, so a failed load leaves the warehouse as it was.
 """
 
@@ -17,7 +19,8 @@ import duckdb
 
 from pipelines.errors import ConfigError, OkrDefinitionError
 from pipelines.metrics import Period
-from pipelines.okr_file import CheckIn, OkrDocument, read_checkin_rows
+from pipelines.okr_file import TASK_STATUSES, CheckIn, OkrDocument, Task, read_checkin_rows
+from pipelines.okr_week import TASK_FIELDS, monday, needs_reason, plan_locked
 from pipelines.warehouse import Writer
 
 REVISED_FIELDS = ("target", "baseline")
@@ -68,15 +71,16 @@ def load_document(w: Writer, doc: OkrDocument, today: date | None = None) -> Loa
     con, cycle = w.con, doc.cycle
     _refuse_closed(con, cycle.label, doc.source)
     now = datetime.now()  # to the microsecond: it orders revisions made on the same day
+    today = today or date.today()
     con.execute("BEGIN")
     try:
-        revisions = _revisions(con, doc, today or date.today(), now)
+        revisions = _revisions(con, doc, today, now)
         con.execute(
             """INSERT OR REPLACE INTO okr_cycle (cycle, start_date, end_date, closed_at, loaded_at, source_file)
                VALUES (?, ?, ?, NULL, ?, ?)""",
             [cycle.label, cycle.start, cycle.end, now, doc.source],
         )
-        for table in ("objective", "key_result", "key_task"):
+        for table in ("objective", "key_result"):
             con.execute(f"DELETE FROM {table} WHERE cycle = ?", [cycle.label])
         con.executemany(
             "INSERT INTO objective VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -87,11 +91,7 @@ def load_document(w: Writer, doc: OkrDocument, today: date | None = None) -> Loa
             [[cycle.label, k.id, k.objective_id, k.title, k.owner, k.metric, k.kind, json.dumps(k.filters, ensure_ascii=False),
               k.baseline, k.target, k.weight, k.confidence, k.position] for k in doc.key_results],
         )
-        if doc.tasks:
-            con.executemany(
-                "INSERT INTO key_task VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[cycle.label, t.kr_id, t.title, t.owner, t.helpers, t.due, t.status, t.link, t.position] for t in doc.tasks],
-            )
+        _merge_file_tasks(con, cycle.label, doc.tasks, doc.source, today, now)
         _write_checkins(con, cycle.label, doc.checkins, doc.source, now)
         if revisions:
             con.executemany(
@@ -108,9 +108,10 @@ def load_document(w: Writer, doc: OkrDocument, today: date | None = None) -> Loa
                        revisions, doc.warnings)
 
 
-def load_checkins(w: Writer, path: Path, rows: list[dict], where: dict, cycle_label: str | None) -> tuple[str, int]:
+def load_checkins(w: Writer, path: Path, rows: list[dict], where: dict, cycle_label: str | None,
+                  by: str | None = None) -> tuple[str, int]:
     """Add check-ins that come on their own. The cycle is ``cycle_label``, or the one open cycle
-    whose dates hold every check-in.
+    whose dates hold every check-in; ``by`` is who entered them on the Week page.
 
     Raises:
         OkrDefinitionError: unknown KR, a date outside the cycle, a bad confidence, or no cycle fits.
@@ -122,7 +123,7 @@ def load_checkins(w: Writer, path: Path, rows: list[dict], where: dict, cycle_la
     checkins = read_checkin_rows(path, rows, where, kr_ids, cycle)
     con.execute("BEGIN")
     try:
-        _write_checkins(con, cycle.label, checkins, str(path), datetime.now().replace(microsecond=0))
+        _write_checkins(con, cycle.label, checkins, str(path), datetime.now().replace(microsecond=0), by)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -200,12 +201,15 @@ def _revisions(con: duckdb.DuckDBPyConnection, doc: OkrDocument, today: date, no
     return out
 
 
-def _write_checkins(con: duckdb.DuckDBPyConnection, cycle: str, checkins: list[CheckIn], source: str, now: datetime) -> None:
+def _write_checkins(con: duckdb.DuckDBPyConnection, cycle: str, checkins: list[CheckIn], source: str, now: datetime,
+                    by: str | None = None) -> None:
     if not checkins:
         return
-    rows = [[cycle, c.kr_id, c.date, c.confidence, c.note, c.value, source, now] for c in checkins]
+    rows = [[cycle, c.kr_id, c.date, c.confidence, c.note, c.value, source, now, by] for c in checkins]
     con.executemany("DELETE FROM checkin WHERE cycle = ? AND kr_id = ? AND date = ?", [r[:3] for r in rows])
-    con.executemany("INSERT INTO checkin VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        """INSERT INTO checkin (cycle, kr_id, date, confidence, note, value, source_file, recorded_at, recorded_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
 
 
 def _cycle_for(con: duckdb.DuckDBPyConnection, path: Path, rows: list[dict], label: str | None) -> Period:
@@ -241,10 +245,253 @@ def revisions(con: duckdb.DuckDBPyConnection, cycle: str | None = None) -> list[
     return [dict(zip(columns, r)) for r in cur.fetchall()]
 
 
+# --- key tasks and check-ins: file loads and the Week page ------------------------------------
+
+DASHBOARD = "dashboard"  # the source of what the Week page writes
+NOTE_MAX_CHARS = 500  # a check-in note is a sentence or two; a longer story belongs behind a task's link
+TEXT_MAX_CHARS = 200  # a task's title, a reason for changing the plan
+
+
 def tasks(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
-    """The cycle's key tasks in file order: KR, title, owner, helpers, due, status, link."""
+    """The cycle's key tasks, the file's in file order, then those added on the Week page: id, KR,
+    title, owner, helpers, due, status, link, the day it was done, and whether the file holds it."""
+    return [{k: v for k, v in t.items() if k not in ("position", "file_values")} | {"from_file": t["file_values"] is not None}
+            for t in _stored(con, cycle)]
+
+
+def task(con: duckdb.DuckDBPyConnection, cycle: str, task_id: str) -> dict | None:
+    return next((t for t in tasks(con, cycle) if t["task_id"] == task_id), None)
+
+
+def task_changes(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
+    """Every change of the cycle's tasks, oldest first, values decoded (a helper list, a date as
+    YYYY-MM-DD; a created or removed task: its fields)."""
     cur = con.execute(
-        """SELECT kr_id, title, owner, helpers, due, status, link FROM key_task
-           WHERE cycle = ? ORDER BY position""", [cycle])
+        """SELECT task_id, field, old_value, new_value, change_date, changed_at, changed_by, reason, source
+           FROM task_change WHERE cycle = ? ORDER BY changed_at, task_id, field""", [cycle])
     columns = [d[0] for d in cur.description]
-    return [dict(zip(columns, r)) for r in cur.fetchall()]
+    rows = [dict(zip(columns, r)) for r in cur.fetchall()]
+    return [r | {"old_value": _json_value(r["old_value"]), "new_value": _json_value(r["new_value"])} for r in rows]
+
+
+def add_task(w: Writer, cycle: str, values: dict, today: date, by: str | None, reason: str | None = None) -> str:
+    """Add a task on the Week page; returns its id.
+
+    Raises:
+        OkrDefinitionError: the cycle is closed.
+        ConfigError: a bad field (``column`` names it), or a change of a week's plan after its
+            Wednesday without a reason (column ``reason``).
+    """
+    con = w.con
+    _refuse_closed(con, cycle, DASHBOARD)
+    new = _checked_task(con, cycle, values)
+    reason = _reason_for(None, new, today, reason)
+    task_id = f"T{_next_task_number(con, cycle)}"
+    position = con.execute("SELECT coalesce(max(position) + 1, 0) FROM key_task WHERE cycle = ?", [cycle]).fetchone()[0]
+    _write_task(con, cycle, task_id, new, position, today if new["status"] == "done" else None, None, insert=True)
+    _record_changes(con, cycle, task_id, [("created", None, new)], today, by, reason, DASHBOARD)
+    w.changed = True
+    return task_id
+
+
+def edit_task(w: Writer, cycle: str, task_id: str, changes: dict, today: date, by: str | None,
+              reason: str | None = None) -> list[str]:
+    """Change a task's fields on the Week page; returns the names of the fields that changed.
+
+    Raises:
+        OkrDefinitionError: the cycle is closed.
+        ConfigError: no such task, a bad field, or a change of plan after its week's Wednesday
+            without a reason.
+    """
+    con = w.con
+    _refuse_closed(con, cycle, DASHBOARD)
+    row = next((t for t in _stored(con, cycle) if t["task_id"] == task_id), None)
+    if row is None:
+        raise ConfigError("no such task", column="task_id", value=task_id, expected=f"a task of cycle {cycle}")
+    after = _checked_task(con, cycle, {**{f: row[f] for f in TASK_FIELDS}, **changes})
+    changed = [(f, row[f], after[f]) for f in TASK_FIELDS if after[f] != row[f]]
+    if not changed:
+        return []
+    reason = _reason_for(row, after, today, reason)
+    _write_task(con, cycle, task_id, after, row["position"], _done_on(row, after, today), row["file_values"])
+    _record_changes(con, cycle, task_id, changed, today, by, reason, DASHBOARD)
+    w.changed = True
+    return [f for f, _, _ in changed]
+
+
+def record_checkin(w: Writer, cycle: str, kr_id: str, day: date, confidence: float | None, note: str | None,
+                   by: str | None) -> None:
+    """One check-in from the Week page's form, under the rules of `okrfunnel okrs checkins` (a KR
+    of the cycle, a day within it, a whole confidence from 1 to 10, an open cycle; the same KR and
+    day replaces the earlier one), plus what only a form needs: a confidence given, a short note.
+
+    Raises:
+        ConfigError: the first problem, ``column`` naming the field (confidence, note, kr, date).
+        OkrDefinitionError: the cycle is closed.
+    """
+    if confidence is None:
+        raise ConfigError("confidence is missing", file=DASHBOARD, column="confidence", expected="a whole number from 1 to 10")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX_CHARS:
+        raise ConfigError(f"the note is longer than {NOTE_MAX_CHARS} characters", file=DASHBOARD, column="note",
+                          value=f"{len(note)} characters", hint="put the longer story behind a task's link")
+    where = {("checkins", 0): (DASHBOARD, None, None)} | {
+        ("checkins", 0, f): (DASHBOARD, None, f) for f in ("kr", "date", "confidence", "note")}
+    row = {"kr": kr_id, "date": day, "confidence": confidence, "note": note}
+    try:
+        load_checkins(w, Path(DASHBOARD), [row], where, cycle, by)
+    except OkrDefinitionError as exc:
+        if exc.details.get("problems"):
+            raise exc.details["problems"][0] from None
+        raise
+
+
+def _stored(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
+    cur = con.execute(
+        """SELECT task_id, kr_id, title, owner, helpers, due, status, link, done_on, position, file_values
+           FROM key_task WHERE cycle = ? ORDER BY file_values IS NULL, position""", [cycle])
+    columns = [d[0] for d in cur.description]
+    rows = [dict(zip(columns, r)) for r in cur.fetchall()]
+    return [r | {"file_values": None if r["file_values"] is None else _decoded(r["file_values"])} for r in rows]
+
+
+def _task_values(t: Task) -> dict:
+    return {"kr_id": t.kr_id, "title": t.title, "owner": t.owner, "helpers": list(t.helpers), "due": t.due,
+            "status": t.status, "link": t.link}
+
+
+def _encoded(values) -> str | None:
+    if values is None:
+        return None
+    return json.dumps(values, ensure_ascii=False, default=date.isoformat)
+
+
+def _decoded(text: str) -> dict:
+    values = json.loads(text)
+    return values | {"due": values["due"] and date.fromisoformat(values["due"])}
+
+
+def _json_value(text: str | None):
+    return None if text is None else json.loads(text)
+
+
+def _file_keys(tasks: list[dict]) -> list[tuple[str, str, int]]:
+    """How a task of the file is known across loads: its KR and title, and which of the tasks
+    with that KR and title it is (a file may repeat a title)."""
+    seen: dict[tuple[str, str], int] = {}
+    keys = []
+    for t in tasks:
+        pair = (t["kr_id"], t["title"])
+        seen[pair] = seen.get(pair, 0) + 1
+        keys.append((*pair, seen[pair]))
+    return keys
+
+
+def _merge_file_tasks(con: duckdb.DuckDBPyConnection, cycle: str, file_tasks: list[Task], source: str, today: date,
+                      now: datetime) -> None:
+    """The file's tasks into the stored ones. A file task is the stored one the previous load read
+    with the same KR and title. Per field, a value the file changed since that load wins; a field
+    the file left alone keeps what the Week page made of it. A task the file no longer lists is
+    removed; tasks added on the Week page are never touched. Loads follow no Wednesday rule: the
+    file is the plan the lead agreed to."""
+    stored = [t for t in _stored(con, cycle) if t["file_values"] is not None]
+    known = dict(zip(_file_keys([t["file_values"] for t in stored]), stored))
+    number = _next_task_number(con, cycle)
+    new_values = [_task_values(t) for t in file_tasks]
+    kept = set()
+    for t, new, key in zip(file_tasks, new_values, _file_keys(new_values)):
+        row = known.get(key)
+        if row is None:
+            task_id, number = f"T{number}", number + 1
+            _write_task(con, cycle, task_id, new, t.position, new["due"] if new["status"] == "done" else None, new, insert=True)
+            _record_changes(con, cycle, task_id, [("created", None, new)], today, None, None, source, now)
+            continue
+        kept.add(row["task_id"])
+        merged = {f: new[f] if new[f] != row["file_values"][f] else row[f] for f in TASK_FIELDS}
+        _write_task(con, cycle, row["task_id"], merged, t.position, _done_on(row, merged, today), new)
+        _record_changes(con, cycle, row["task_id"], [(f, row[f], merged[f]) for f in TASK_FIELDS if merged[f] != row[f]],
+                        today, None, None, source, now)
+    for row in stored:
+        if row["task_id"] not in kept:
+            con.execute("DELETE FROM key_task WHERE cycle = ? AND task_id = ?", [cycle, row["task_id"]])
+            _record_changes(con, cycle, row["task_id"], [("removed", {f: row[f] for f in TASK_FIELDS}, None)],
+                            today, None, None, source, now)
+
+
+def _next_task_number(con: duckdb.DuckDBPyConnection, cycle: str) -> int:
+    """One past every id the cycle ever used: a removed task's id, still in the history, is not reused."""
+    return con.execute(
+        """SELECT coalesce(max(CAST(substr(task_id, 2) AS INTEGER)), 0) + 1 FROM (
+               SELECT task_id FROM key_task WHERE cycle = $c UNION ALL SELECT task_id FROM task_change WHERE cycle = $c)""",
+        {"c": cycle}).fetchone()[0]
+
+
+def _done_on(before: dict, after: dict, today: date) -> date | None:
+    if after["status"] != "done":
+        return None
+    return before["done_on"] if before["status"] == "done" else today
+
+
+def _write_task(con: duckdb.DuckDBPyConnection, cycle: str, task_id: str, values: dict, position: int,
+                done_on: date | None, file_values: dict | None, insert: bool = False) -> None:
+    if insert:
+        con.execute("INSERT INTO key_task (cycle, task_id, kr_id, title, status, helpers, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [cycle, task_id, values["kr_id"], values["title"], values["status"], values["helpers"], position])
+    con.execute(
+        """UPDATE key_task SET kr_id = ?, title = ?, owner = ?, helpers = ?, due = ?, status = ?, link = ?, position = ?,
+                  done_on = ?, file_values = ? WHERE cycle = ? AND task_id = ?""",
+        [*(values[f] for f in TASK_FIELDS), position, done_on, _encoded(file_values), cycle, task_id])
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, cycle: str, task_id: str, changes: list[tuple], today: date,
+                    by: str | None, reason: str | None, source: str, now: datetime | None = None) -> None:
+    if not changes:
+        return
+    now = now or datetime.now()
+    con.executemany(
+        "INSERT INTO task_change VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[cycle, task_id, field, _encoded(old), _encoded(new), today, now, by, reason, source] for field, old, new in changes])
+
+
+def _checked_task(con: duckdb.DuckDBPyConnection, cycle: str, values: dict) -> dict:
+    """A task's fields from the Week page, tidied (text trimmed, helpers without the owner or
+    repeats), or ConfigError naming the first bad field."""
+    kr_ids = [r[0] for r in con.execute("SELECT kr_id FROM key_result WHERE cycle = ? ORDER BY position", [cycle]).fetchall()]
+    if values.get("kr_id") not in kr_ids:
+        raise ConfigError("not a key result of this cycle", file=DASHBOARD, column="kr_id", value=values.get("kr_id"),
+                          expected=", ".join(kr_ids))
+    title = (values.get("title") or "").strip()
+    if not title or len(title) > TEXT_MAX_CHARS:
+        raise ConfigError("a task needs a title", file=DASHBOARD, column="title", value=title or None,
+                          expected=f"1 to {TEXT_MAX_CHARS} characters")
+    if values.get("status") not in TASK_STATUSES:
+        raise ConfigError("unknown status", file=DASHBOARD, column="status", value=values.get("status"),
+                          expected=" | ".join(TASK_STATUSES))
+    link = (values.get("link") or "").strip() or None
+    if link is not None and not link.lower().startswith(("http://", "https://")):
+        # the page opens it as a link: a javascript: or file: address must never get there
+        raise ConfigError("a link must be a web address", file=DASHBOARD, column="link", value=link,
+                          expected="an address starting with http:// or https://")
+    owner = (values.get("owner") or "").strip() or None
+    helpers = list(dict.fromkeys(h.strip() for h in values.get("helpers") or [] if h and h.strip() and h.strip() != owner))
+    return {"kr_id": values["kr_id"], "title": title, "owner": owner, "helpers": helpers, "due": values.get("due"),
+            "status": values["status"], "link": link}
+
+
+def _reason_for(before: dict | None, after: dict, today: date, reason: str | None) -> str | None:
+    """The reason, required for a change of plan after the Wednesday of the task's week."""
+    reason = (reason or "").strip() or None
+    if reason is None and needs_reason(before, after, today):
+        week = monday(max(t["due"] for t in (before, after) if t is not None and plan_locked(t["due"], today)))
+        raise ConfigError(f"the plan of the week of {week} is past its Wednesday: a change needs a reason",
+                          file=DASHBOARD, column="reason", expected="why the plan changes",
+                          hint="agree the change with the KR's lead and say why")
+    if reason is not None and len(reason) > TEXT_MAX_CHARS:
+        raise ConfigError(f"the reason is longer than {TEXT_MAX_CHARS} characters", file=DASHBOARD)
+    return reason
+
+
+def kr_owner(con: duckdb.DuckDBPyConnection, cycle: str, kr_id: str | None) -> tuple[bool, str | None]:
+    """Whether the cycle has the KR, and its owner."""
+    found = con.execute("SELECT owner FROM key_result WHERE cycle = ? AND kr_id = ?", [cycle, kr_id]).fetchone()
+    return found is not None, found[0] if found else None
