@@ -69,7 +69,9 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def is_password_hash(text: str) -> bool:
-    """>>> is_password_hash(hash_password("x", 1000)), is_password_hash("plain text password")
+    """Whether ``text`` has the form ``hash_password`` writes (a pasted password has not).
+
+    >>> is_password_hash(hash_password("x", 1000)), is_password_hash("plain text password")
     (True, False)
     """
     parts = text.split("$")

@@ -5,10 +5,10 @@ import doctest
 import pytest
 
 from dashboard import format as dashboard_format
-from pipelines import metrics, okr_confidence, okr_scores, okr_workbook, sqltext
+from pipelines import access, metrics, okr_confidence, okr_scores, okr_workbook, sqltext
 
 
-@pytest.mark.parametrize("module", [metrics, okr_confidence, okr_scores, okr_workbook, sqltext, dashboard_format])
+@pytest.mark.parametrize("module", [access, metrics, okr_confidence, okr_scores, okr_workbook, sqltext, dashboard_format])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
