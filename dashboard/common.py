@@ -27,12 +27,15 @@ class Selection:
 
 
 def language_box() -> None:
-    """The language comes first: every other label, the sign-in form's included, depends on it."""
-    _kept("language", "en")
+    """The language comes first: every other label, the sign-in form's included, depends on it.
+    It is also kept in the address (``?lang=zh``), so a reload or a shared link keeps it."""
+    asked = st.query_params.get("lang")
+    _kept("language", asked if asked in LANGUAGES else "en")
     st.sidebar.radio(
         "Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="language", horizontal=True,
         on_change=_keep, args=("language",),
     )
+    st.query_params["lang"] = st.session_state["language"]
 
 
 def sidebar() -> Selection:

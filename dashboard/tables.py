@@ -92,7 +92,7 @@ def kr_columns() -> dict:
     return {
         "kr_id": st.column_config.TextColumn("ID", width=52),
         "kr": st.column_config.TextColumn(t("column.kr"), width=KR_WIDTH, help=t("column.kr_help")),
-        "status": st.column_config.TextColumn(t("column.status"), width=92),
+        "status": st.column_config.TextColumn(t("column.status"), width=92, help=t("column.status_help")),
         "attainment": attainment_column(),
         "confidence": st.column_config.TextColumn(t("column.confidence"), width=76, alignment="right",
                                                   help=t("column.confidence_help")),

@@ -33,6 +33,9 @@ def ingest_upload(user: User, name: str, content: bytes, export_date: date | Non
         with writer(warehouse()) as w:
             outcome = ingest_file(w, path, Registry.load(tuple(settings().sources_dirs)), source=source,
                                   export_date=export_date)
+            if outcome.status.startswith("loaded"):  # the temporary copy is gone: say where the file came from
+                w.con.execute("UPDATE ingest_run SET file_path = ? WHERE run_id = ?",
+                              [f"dashboard upload by {user.name or 'the local user'}: {Path(name).name}", outcome.run_id])
     shown = Path(name).name
 
     def named(text: str) -> str:

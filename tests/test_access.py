@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import query
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -213,3 +214,5 @@ def test_an_upload_needs_admin_and_leaves_the_warehouse_alone(warehouse):
     assert sha(warehouse) == before
     assert writes.ingest_upload(User("王芳", "admin"), "cost.csv", content)["status"] == "loaded"
     assert sha(warehouse) != before
+    assert query(warehouse, "SELECT file_path, file_name FROM ingest_run ORDER BY run_id DESC LIMIT 1") == [
+        ("dashboard upload by 王芳: cost.csv", "cost.csv")]

@@ -56,3 +56,18 @@ def test_formats_follow_the_language():
     assert fmt.metric_value("cost_per_sql", 1133.85, "CNY", "en") == "¥1,134"
     assert fmt.metric_value("sqls", 271.0, None, "en") == "271"
     assert fmt.metric_value("followers", None, None, "en") == "–"
+
+
+def test_the_language_survives_a_reload_through_the_address(warehouse):
+    from streamlit.testing.v1 import AppTest
+
+    app = DASHBOARD / "app.py"
+    first = AppTest.from_file(app, default_timeout=60)
+    first.run()
+    first.sidebar.radio[0].set_value("zh").run()
+    assert first.query_params["lang"] == "zh"
+    reloaded = AppTest.from_file(app, default_timeout=60)  # a new session, as a reload is
+    reloaded.query_params["lang"] = "zh"
+    reloaded.run()
+    assert not reloaded.exception and reloaded.sidebar.radio[0].value == "zh"
+    assert reloaded.sidebar.selectbox(key="cycle").label == "OKR 周期"

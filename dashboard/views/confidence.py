@@ -88,10 +88,12 @@ else:
     owners = {c["owner"]: names.get(c["owner"], c["owner"]) for c in calibration}
     chart, table = st.columns(2)
     chart.plotly_chart(brier_bars(calibration, owners, t("confidence.always_five")), key="confidence-brier")
-    table.dataframe(pd.DataFrame([{**c, "owner": owners[c["owner"]]} for c in calibration]), hide_index=True,
+    # As a percentage number: Streamlit's "percent" format truncates (0.4286 shows as 42%, not 43%).
+    table.dataframe(pd.DataFrame([{**c, "owner": owners[c["owner"]], "hit_rate": 100 * c["hit_rate"]} for c in calibration]),
+                    hide_index=True,
                     key="confidence-calibration", column_config={
                         "owner": t("column.owner"), "key_results": t("confidence.key_results"),
                         "brier": st.column_config.NumberColumn(t("confidence.brier"), format="%.2f"),
                         "mean_confidence": st.column_config.NumberColumn(t("confidence.mean_confidence"), format="%.1f"),
-                        "hit_rate": st.column_config.NumberColumn(t("confidence.hit_rate"), format="percent", step=0.01),
+                        "hit_rate": st.column_config.NumberColumn(t("confidence.hit_rate"), format="%.0f%%"),
                     })
