@@ -35,7 +35,7 @@ CYCLE = "2026-Q4"  # the demo's running cycle, the one the sidebar opens on
 # Overview's title worked out by hand; the other pages' titles are their catalogue entries.
 OVERVIEW_TITLES = {"en": "2026-Q4: key results", "zh": "2026-Q4：关键结果"}
 TITLE_KEYS = {"funnel": "funnel.title", "confidence": "confidence.title", "quarter-review": "review.title",
-              "data": "data.title"}
+              "data": "data.title", "present": "report.title"}
 LANGUAGE_OPTIONS = {"en": "English", "zh": "中文"}
 
 # The page's state, read in the browser: is it idle, is everything drawn, and what went wrong.
@@ -190,6 +190,17 @@ def expected_titles(warehouse: Path) -> dict[str, dict[str, str]]:
     return titles
 
 
+def next_slide(page, lang: str) -> list[str]:
+    """The Present page's Right-arrow shortcut shows the first objective's slide, chart drawn."""
+    page.locator('[data-testid="stMain"] h1').first.click()  # the keys go to the page, not the language switch
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1').innerText.startsWith('O1')",
+                           timeout=30_000)
+    state = wait_idle(page)
+    screenshot(page, SCREENSHOTS / f"{lang}-present-objective.png", state["height"])
+    return [] if state["charts"] == 1 and not state["errors"] else [f"{lang} present, second slide: {state}"]
+
+
 def test_every_page_renders_in_both_languages(chromium, server, warehouse):
     from playwright.sync_api import sync_playwright
 
@@ -214,7 +225,9 @@ def test_every_page_renders_in_both_languages(chromium, server, warehouse):
                     state = wait_idle(page)
                     if lang != "en":
                         english_nav = state["nav"]
-                        page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(
+                        # Present in full screen hides the sidebar: its own switch sets the language
+                        where_switch = "stSidebar" if page.locator('[data-testid="stSidebar"]').is_visible() else "stMain"
+                        page.locator(f'[data-testid="{where_switch}"] [data-testid="stRadio"] label').filter(
                             has_text=option).click()
                         page.wait_for_function(
                             "nav => JSON.stringify([...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')]"
@@ -232,6 +245,8 @@ def test_every_page_renders_in_both_languages(chromium, server, warehouse):
                         problems.append(f"{where}: title {state['title']!r}, expected {want!r}")
                     if want is None and not state["title"]:
                         problems.append(f"{where}: no title")
+                    if name == "present":
+                        problems += next_slide(page, lang)
             if page_errors:
                 problems.append(f"JavaScript errors in the page: {page_errors}")
             context.close()
