@@ -123,19 +123,28 @@ def test_a_late_change_of_plan_needs_a_reason_on_the_page(q3):
     at = week_page(date(2026, 7, 27), "2026-Q3")
     assert [r["task_id"] for r in table(at, "week-plan")] == ["T1"]
     at.selectbox(key="week_edit_task").set_value("T1").run()
-    at.date_input(key="edit_T1_due").set_value(date(2026, 8, 7))
+    at.date_input(key="edit_T1_r1_due").set_value(date(2026, 8, 7))
     before = sha(q3)
     button(at, "Save the task").click().run()
     assert [e.value for e in at.error] == ["Not saved: this week's plan is past Wednesday, so say why it changes."]
     assert sha(q3) == before
-    at.text_input(key="edit_T1_reason").set_value("嘉宾改期")
+    at.text_input(key="edit_T1_r1_reason").set_value("嘉宾改期")
     button(at, "Save the task").click().run()
     assert [s.value for s in at.success] == ["Task T1 saved."]
     assert table(at, "week-plan") == []  # nothing due this week anymore
-    at.selectbox(key="week_2026-Q3").set_value(date(2026, 8, 3)).run()  # where it went, with why
-    assert [r["task_id"] for r in table(at, "week-plan")] == ["T1"]
+
+    at.text_input(key="add_2026-07-27_0_title").set_value("补一场直播")  # due on the week's Friday, 07-31
+    button(at, "Add").click().run()
+    assert [e.value for e in at.error] == ["Not saved: this week's plan is past Wednesday, so say why it changes."]
+    at.text_input(key="add_2026-07-27_0_reason").set_value("嘉宾空出周五")
+    button(at, "Add").click().run()
+    assert [s.value for s in at.success] == ["Task T3 added."]
+    assert [(r["task_id"], r["title"], r["due"]) for r in table(at, "week-plan")] == [("T3", "补一场直播", "Jul 31")]
+    assert at.text_input(key="add_2026-07-27_1_title").value == ""  # a fresh form for the next one
+    at.selectbox(key="week_2026-Q3").set_value(date(2026, 8, 3)).run()  # where T1 went, with why; T3 not done: carried
+    assert [(r["task_id"], r["status"]) for r in table(at, "week-plan")] == [("T3", "To do · carried over"), ("T1", "Done")]
     assert [(r["task_id"], r["field"], r["old"], r["new"], r["reason"]) for r in table(at, "week-history")] == [
-        ("T1", "due", "Jul 31", "Aug 7", "嘉宾改期")]
+        ("T1", "due", "Jul 31", "Aug 7", "嘉宾改期"), ("T3", "added", "", "补一场直播", "嘉宾空出周五")]
 
 
 def test_the_celebration_and_month_by_hand(q3):

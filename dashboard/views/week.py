@@ -75,6 +75,7 @@ if "week_saved" in st.session_state:
     st.success(st.session_state.pop("week_saved"))
 
 all_tasks = [task for task in data.tasks(selection.key, selection.cycle) if task["kr_id"] in by_id]
+task_history = data.task_changes(selection.key, selection.cycle)
 plan_tab, celebration_tab, checkin_tab, month_tab = st.tabs(
     [t("week.plan"), t("week.celebration"), t("week.checkin"), t("week.month")])
 
@@ -148,9 +149,12 @@ with plan_tab:
                 chosen = st.selectbox(t("week.task"), ids, key="week_edit_task",
                                       format_func=lambda i: f"{i} · {next(x['title'] for x in editable if x['task_id'] == i)}")
                 current = next(x for x in editable if x["task_id"] == chosen)
-                with st.form(f"week_edit_{chosen}"):
-                    fields = task_fields(f"edit_{chosen}", current)
-                    reason = reason_field(f"edit_{chosen}")
+                # Keyed by the task's number of changes: once anyone changes it, the form starts
+                # from the new values instead of sending back what this browser saw before.
+                revision = sum(1 for c in task_history if c["task_id"] == chosen)
+                with st.form(f"week_edit_{chosen}_r{revision}"):
+                    fields = task_fields(f"edit_{chosen}_r{revision}", current)
+                    reason = reason_field(f"edit_{chosen}_r{revision}")
                     if st.form_submit_button(t("week.save_task")):
                         try:
                             changed = writes.edit_task(user, selection.cycle, chosen, fields, reason)
@@ -161,22 +165,25 @@ with plan_tab:
             else:
                 st.caption(t("week.no_tasks_of_yours"))
         with st.expander(t("week.add_task")):
-            with st.form("week_add"):
+            # A new form (empty, due on the week's Friday) for each week and after each task added.
+            added = st.session_state.get("week_added", 0)
+            with st.form(f"week_add_{week}_{added}"):
                 kr_id = st.selectbox(t("week.kr"), list(by_id), format_func=kr_label, key="add_kr")
-                fields = task_fields(f"add_{week}", {"title": "", "owner": user.name, "helpers": [], "status": "todo", "link": None,
-                                             "due": min(week + timedelta(days=4), cycle["end"])})
-                reason = reason_field(f"add_{week}")
+                fields = task_fields(f"add_{week}_{added}", {"title": "", "owner": user.name, "helpers": [], "status": "todo",
+                                                             "link": None, "due": min(week + timedelta(days=4), cycle["end"])})
+                reason = reason_field(f"add_{week}_{added}")
                 if st.form_submit_button(t("week.add")):
                     try:
                         task_id = writes.add_task(user, selection.cycle, {"kr_id": kr_id, **fields}, reason)
                     except OkrfunnelError as exc:
                         refused(exc)
                     else:
+                        st.session_state["week_added"] = added + 1
                         saved(t("week.task_added", task=task_id))
     # What changed during the week, and whenever it was, what changed the tasks of its plan; a
     # load creating the file's tasks is no news.
     in_plan = {x["task_id"] for x in planned}
-    changes = [c for c in data.task_changes(selection.key, selection.cycle)
+    changes = [c for c in task_history
                if (c["task_id"] in in_plan or (week <= c["change_date"] <= week_end and c["task_id"] in {x["task_id"] for x in all_tasks}))
                and not (c["field"] == "created" and c["source"] != DASHBOARD)]
     with st.expander(t("week.history", count=len(changes))):
@@ -325,7 +332,7 @@ with month_tab:
             "date": t("week.col_date"), "approved_by": t("key_result.col_approved_by")})
     else:
         st.caption(t("week.no_revisions"))
-    replanned = [c for c in data.task_changes(selection.key, selection.cycle) if c["reason"] and first <= c["change_date"] <= last
+    replanned = [c for c in task_history if c["reason"] and first <= c["change_date"] <= last
                  and c["task_id"] in {x["task_id"] for x in all_tasks}]
     if replanned:
         st.markdown(t("week.month_replanned"))
