@@ -54,7 +54,7 @@ st.caption(t("evaluation.krs_help"))
 edited_krs = st.data_editor(
     krs, key="evaluation_krs", hide_index=True, width="stretch", disabled=not editing or list(krs.columns[:5]) + ["final"],
     column_config={
-        "kr_id": t("evaluation.kr_id"), "kr": st.column_config.TextColumn(t("evaluation.kr"), width="large"),
+        "kr_id": t("evaluation.kr_id"), "kr": st.column_config.TextColumn(t("evaluation.kr"), width="medium"),
         "owner": t("evaluation.owner"), "attainment": attainment_column(),
         "suggested": st.column_config.NumberColumn(t("evaluation.suggested"), format="%.0f"),
         "self": score | {"label": t("evaluation.self")}, "committee": score | {"label": t("evaluation.committee")},
