@@ -19,7 +19,13 @@ import duckdb
 
 from pipelines.errors import ConfigError, OkrDefinitionError
 from pipelines.metrics import Period
-from pipelines.okr_file import TASK_STATUSES, CheckIn, OkrDocument, Task, read_checkin_rows
+from pipelines.okr_file import (
+    TASK_STATUSES,
+    CheckIn,
+    OkrDocument,
+    Task,
+    read_checkin_rows,
+)
 from pipelines.okr_week import TASK_FIELDS, monday, needs_reason, plan_locked
 from pipelines.warehouse import Writer
 

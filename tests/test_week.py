@@ -72,8 +72,8 @@ def test_checkin_refusals_name_the_problem(q3, loaded):
     before = sha(q3)
     cases = [
         (lambda: writes.check_in(WANG, CYCLE, "KR1.1", date(2026, 8, 3), 6, "很" * 501), ConfigError,
-         "dashboard, column 'note': the note is longer than 500 characters (got '501 characters'). "
-         "Put the longer story behind a task's link"),
+         ("dashboard, column 'note': the note is longer than 500 characters (got '501 characters'). "
+          "Put the longer story behind a task's link")),
         (lambda: writes.check_in(ADMIN, CYCLE, "KR9", date(2026, 8, 3), 6, None), ConfigError,
          "dashboard, column 'kr': check-in for an unknown key result (got 'KR9'); expected a KR id of cycle 2026-Q3. Did you mean KR2.2?"),
         (lambda: writes.check_in(WANG, CYCLE, "KR1.1", date(2026, 10, 1), 6, None), ConfigError,
@@ -81,8 +81,8 @@ def test_checkin_refusals_name_the_problem(q3, loaded):
         (lambda: writes.check_in(LI, CYCLE, "KR1.1", date(2026, 8, 3), 6, None), AccessDenied,
          "a check-in for KR1.1 is for 王芳 or an admin (got '李娜'). Ask them or an admin to make this change"),
         (lambda: writes.check_in(VIEWER, CYCLE, "KR1.1", date(2026, 8, 3), 6, None), AccessDenied,
-         "a check-in needs the member role (got 'viewer'); expected member or admin. "
-         "Ask an admin to change your role in okrfunnel.toml [access]"),
+         ("a check-in needs the member role (got 'viewer'); expected member or admin. "
+          "Ask an admin to change your role in okrfunnel.toml [access]")),
     ]
     for attempt, error, message in cases:
         with pytest.raises(error) as refused:
@@ -212,7 +212,7 @@ def test_a_reload_keeps_the_pages_changes_and_applies_the_files(q3, loaded, tmp_
     writes.add_task(WANG, CYCLE, {"kr_id": "KR1.1", "title": "回放剪辑", "owner": "王芳", "helpers": [], "due": date(2026, 8, 14),
                                   "status": "todo", "link": None}, today=monday)
     doc = yaml.safe_load((FIXTURES / "okrs" / "okrs_2026-Q3.yaml").read_text(encoding="utf-8"))
-    webinar, interviews = doc["tasks"]
+    _, interviews = doc["tasks"]
     interviews["due"] = date(2026, 8, 20)  # the file moves the interviews; it still says 赵强 and doing
     doc["tasks"] = [interviews, {"kr": "KR1.2", "title": "知乎专栏开栏", "owner": "李娜", "status": "todo"}]  # webinar gone
     edited = tmp_path / "okrs_2026-Q3.yaml"

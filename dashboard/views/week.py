@@ -5,14 +5,12 @@ the Friday celebration, the check-in form, and the monthly review. Every write g
 import re
 from datetime import date, timedelta
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, writes
+from dashboard import auth, data, week_tables, writes
 from dashboard.common import mine, owner_krs, require_cycle
-from dashboard.format import change, metric_value, percent, short_day
+from dashboard.format import percent, short_day
 from dashboard.i18n import catalogue, language, t
-from dashboard.tables import confidence_text, status_text
 from pipelines import okr_week
 from pipelines.errors import OkrfunnelError
 from pipelines.okr_file import TASK_STATUSES
@@ -43,10 +41,6 @@ def kr_label(kr_id: str) -> str:
     return f"{kr_id} · {by_id[kr_id]['kr']}"
 
 
-def people(task: dict) -> str:
-    return " + ".join(filter(None, [task["owner"], *task["helpers"]])) or "–"
-
-
 def refused(exc: OkrfunnelError) -> None:
     """A refused write: the field's own sentence in the chosen language where there is one."""
     key = f"week.problem_{exc.column}"
@@ -69,33 +63,18 @@ mondays = okr_week.weeks(cycle["start"], cycle["end"])
 box = f"week_{selection.cycle}"
 if st.session_state.get(box) not in mondays:
     st.session_state[box] = okr_week.monday(min(max(today, cycle["start"]), cycle["end"]))
-week = st.selectbox(t("week.week"), mondays, key=box, format_func=week_label)
+# Option labels are made during the run (a dict's get, not a lambda calling t): Streamlit may
+# format options outside the run, where the chosen language is unknown (see common._owner_box).
+week = st.selectbox(t("week.week"), mondays, key=box, format_func={m: week_label(m) for m in mondays}.get)
 week_end = week + timedelta(days=6)
 if "week_saved" in st.session_state:
     st.success(st.session_state.pop("week_saved"))
 
 all_tasks = [task for task in data.tasks(selection.key, selection.cycle) if task["kr_id"] in by_id]
+shown_ids = {x["task_id"] for x in all_tasks}
 task_history = data.task_changes(selection.key, selection.cycle)
 plan_tab, celebration_tab, checkin_tab, month_tab = st.tabs(
     [t("week.plan"), t("week.celebration"), t("week.checkin"), t("week.month")])
-
-
-def task_frame(tasks: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "kr_id": x["kr_id"], "task_id": x["task_id"], "title": x["title"], "people": people(x), "due": when(x["due"]),
-        "status": t(f"task_status.{x['status']}") + (f" · {t('week.carried')}" if x["due"] < week and x["status"] != "done" else ""),
-        "link": x["link"],
-    } for x in tasks], columns=["kr_id", "task_id", "title", "people", "due", "status", "link"])
-
-
-TASK_COLUMNS = {
-    "kr_id": st.column_config.TextColumn("KR", width=56), "task_id": st.column_config.TextColumn("ID", width=48),
-    "title": st.column_config.TextColumn(t("week.col_task"), width="large"),
-    "people": st.column_config.TextColumn(t("week.col_people"), help=t("week.col_people_help")),
-    "due": st.column_config.TextColumn(t("week.col_due"), width=80),
-    "status": st.column_config.TextColumn(t("week.col_status"), width=110),
-    "link": st.column_config.LinkColumn(t("week.col_link"), width=64, display_text=t("week.open_link")),
-}
 
 
 def task_fields(prefix: str, start: dict) -> dict:
@@ -106,25 +85,10 @@ def task_fields(prefix: str, start: dict) -> dict:
     helpers = right.text_input(t("week.helpers"), "、".join(start["helpers"]), help=t("week.helpers_help"), key=f"{prefix}_helpers")
     due = left.date_input(t("week.col_due"), start["due"], key=f"{prefix}_due")
     status = right.selectbox(t("week.col_status"), TASK_STATUSES, TASK_STATUSES.index(start["status"]),
-                             format_func=lambda s: t(f"task_status.{s}"), key=f"{prefix}_status")
+                             format_func={s: t(f"task_status.{s}") for s in TASK_STATUSES}.get, key=f"{prefix}_status")
     link = st.text_input(t("week.col_link"), start["link"] or "", help=t("week.link_help"), key=f"{prefix}_link")
     return {"title": title, "owner": owner, "helpers": HELPER_SEPARATORS.split(helpers), "due": due, "status": status,
             "link": link}
-
-
-def change_text(field: str, value) -> str:
-    """A task's field as the history stores it (JSON), as the page shows it."""
-    if value is None:
-        return ""
-    if field in ("created", "removed"):
-        return value["title"]
-    if field == "helpers":
-        return "、".join(value)
-    if field == "status":
-        return t(f"task_status.{value}")
-    if field == "due":
-        return when(date.fromisoformat(value))
-    return str(value)
 
 
 def reason_field(prefix: str) -> str:
@@ -138,7 +102,8 @@ with plan_tab:
     if planned:
         order = list(by_id)
         planned.sort(key=lambda x: (order.index(x["kr_id"]), x["due"]))
-        st.dataframe(task_frame(planned), hide_index=True, key="week-plan", column_config=TASK_COLUMNS)
+        st.dataframe(week_tables.tasks(planned, week, lang, year), hide_index=True, key="week-plan",
+                     column_config=week_tables.task_columns())
     else:
         st.info(t("week.no_tasks"))
     if user.can("member"):
@@ -184,23 +149,14 @@ with plan_tab:
     # load creating the file's tasks is no news.
     in_plan = {x["task_id"] for x in planned}
     changes = [c for c in task_history
-               if (c["task_id"] in in_plan or (week <= c["change_date"] <= week_end and c["task_id"] in {x["task_id"] for x in all_tasks}))
+               if (c["task_id"] in in_plan or (week <= c["change_date"] <= week_end and c["task_id"] in shown_ids))
                and not (c["field"] == "created" and c["source"] != DASHBOARD)]
     with st.expander(t("week.history", count=len(changes))):
         if changes:
-            st.dataframe(pd.DataFrame([{
-                "date": when(c["change_date"]), "task_id": c["task_id"], "field": t(f"week.field_{c['field']}"),
-                "old": change_text(c["field"], c["old_value"]), "new": change_text(c["field"], c["new_value"]),
-                "by": c["changed_by"] or "", "reason": c["reason"] or "",
-            } for c in changes]), hide_index=True, key="week-history", column_config={
-                "date": t("week.col_date"), "task_id": "ID", "field": t("week.col_field"), "old": t("week.col_old"),
-                "new": t("week.col_new"), "by": t("week.col_by"), "reason": t("week.reason")})
+            frame, columns = week_tables.task_changes(changes, lang, year)
+            st.dataframe(frame, hide_index=True, key="week-history", column_config=columns)
         else:
             st.caption(t("week.no_changes"))
-
-
-def value(kr_id: str, number: float | None) -> str:
-    return metric_value(by_id[kr_id]["metric"], number, selection.currency, lang)
 
 
 def krs_between(first: date, last: date) -> list[dict]:
@@ -209,32 +165,6 @@ def krs_between(first: date, last: date) -> list[dict]:
     before = None if first <= cycle["start"] else mine(data.key_results(selection.key, selection.cycle, first - timedelta(days=1)), selection)
     after = mine(data.key_results(selection.key, selection.cycle, last), selection)
     return okr_week.progress(before, after)
-
-
-def signed(points: int | None) -> str:
-    return "–" if points is None else f"{points:+d}" if points else "0"
-
-
-def progress_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "kr_id": r["kr_id"], "kr": r["kr"], "before": value(r["kr_id"], r["before"]), "after": value(r["kr_id"], r["after"]),
-        "change": change(by_id[r["kr_id"]]["metric"], r["change"], selection.currency, lang),
-        "attainment": percent(r["attainment"]), "status": status_text(r["status"]),
-    } for r in rows], columns=["kr_id", "kr", "before", "after", "change", "attainment", "status"])
-
-
-PROGRESS_COLUMNS = {
-    "kr_id": st.column_config.TextColumn("KR", width=56), "kr": st.column_config.TextColumn(t("week.kr"), width="medium"),
-    "before": t("week.col_before"), "after": t("week.col_after"), "change": t("week.col_change"),
-    "attainment": t("column.attainment"), "status": t("column.status"),
-}
-
-
-def checkin_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "kr_id": r["kr_id"], "date": when(r["date"]), "confidence": confidence_text(r["confidence"]),
-        "change": signed(r["change_prev"]), "note": r["note"] or "",
-    } for r in rows], columns=["kr_id", "date", "confidence", "change", "note"])
 
 
 with celebration_tab:
@@ -246,21 +176,20 @@ with celebration_tab:
     st.markdown(t("week.cheer", done=len(done), moved=len(moved), rose=len(rose)))
     st.subheader(t("week.done"))
     if done:
-        st.dataframe(pd.DataFrame([{"kr_id": x["kr_id"], "task_id": x["task_id"], "title": x["title"], "people": people(x),
-                                    "done_on": when(x["done_on"]), "link": x["link"]} for x in done]),
-                     hide_index=True, key="week-done", column_config={**TASK_COLUMNS, "done_on": t("week.col_done_on")})
+        st.dataframe(week_tables.done_tasks(done, lang, year), hide_index=True, key="week-done",
+                     column_config=week_tables.task_columns())
     else:
         st.caption(t("week.none_done"))
     st.subheader(t("week.moved"))
     if moved:
-        st.dataframe(progress_frame(moved), hide_index=True, key="week-moved", column_config=PROGRESS_COLUMNS)
+        frame, columns = week_tables.progress(moved, selection.currency, lang)
+        st.dataframe(frame, hide_index=True, key="week-moved", column_config=columns)
     else:
         st.caption(t("week.none_moved"))
     st.subheader(t("week.rose"))
     if rose:
-        st.dataframe(checkin_frame(rose), hide_index=True, key="week-rose", column_config={
-            "kr_id": "KR", "date": t("week.col_date"), "confidence": t("column.confidence"), "change": t("week.col_change"),
-            "note": st.column_config.TextColumn(t("week.note"), width="large")})
+        frame, columns = week_tables.checkins(rose, lang, year)
+        st.dataframe(frame, hide_index=True, key="week-rose", column_config=columns)
     else:
         st.caption(t("week.none_rose"))
 
@@ -296,21 +225,19 @@ with month_tab:
     month_box = f"month_{selection.cycle}"
     if st.session_state.get(month_box) not in months:
         st.session_state[month_box] = date(max(week, cycle["start"]).year, max(week, cycle["start"]).month, 1)
-    month = st.selectbox(t("week.month_of"), months, key=month_box, format_func=lambda m: t("week.month_label", year=m.year, month=m.month))
+    month = st.selectbox(t("week.month_of"), months, key=month_box,
+                         format_func={m: t("week.month_label", year=m.year, month=m.month) for m in months}.get)
     first = max(month, cycle["start"])
     last = min(okr_week.month_end(month), cycle["end"])
     st.subheader(t("week.month_krs"))
-    st.dataframe(progress_frame(krs_between(first, last)), hide_index=True, key="month-krs", column_config=PROGRESS_COLUMNS)
+    frame, columns = week_tables.progress(krs_between(first, last), selection.currency, lang)
+    st.dataframe(frame, hide_index=True, key="month-krs", column_config=columns)
     st.subheader(t("week.month_confidence"))
-    changes = okr_week.confidence_changes([d for d in data.drift(selection.key, selection.cycle, last) if d["kr_id"] in by_id],
-                                          first, last)
-    if changes:
-        st.dataframe(pd.DataFrame([{
-            "kr_id": c["kr_id"], "before": confidence_text(c["before"]), "after": confidence_text(c["after"]),
-            "change": signed(c["change"]), "checkins": c["checkins"], "drops": c["drops"],
-        } for c in changes]), hide_index=True, key="month-confidence", column_config={
-            "kr_id": "KR", "before": t("week.col_before"), "after": t("week.col_after"), "change": t("week.col_change"),
-            "checkins": t("week.col_checkins"), "drops": t("week.col_drops")})
+    moves = okr_week.confidence_changes([d for d in data.drift(selection.key, selection.cycle, last) if d["kr_id"] in by_id],
+                                        first, last)
+    if moves:
+        frame, columns = week_tables.confidence_changes(moves)
+        st.dataframe(frame, hide_index=True, key="month-confidence", column_config=columns)
     else:
         st.caption(t("week.no_month_checkins"))
     st.subheader(t("week.month_tasks"))
@@ -320,20 +247,16 @@ with month_tab:
     tiles[1].metric(t("week.tasks_done"), completion["done"])
     tiles[2].metric(t("week.tasks_rate"), percent(completion["done"] / completion["due"]) if completion["due"] else "–")
     if completion["open"]:
-        st.dataframe(task_frame(completion["open"]), hide_index=True, key="month-open", column_config=TASK_COLUMNS)
+        st.dataframe(week_tables.tasks(completion["open"], first, lang, year), hide_index=True, key="month-open",
+                     column_config=week_tables.task_columns())
     st.subheader(t("week.month_revisions"))
     revised = [r for r in data.revisions(selection.key, selection.cycle) if first <= r["revision_date"] <= last and r["kr_id"] in by_id]
     if revised:
-        st.dataframe(pd.DataFrame([{
-            "kr_id": r["kr_id"], "field": t(f"key_result.field_{r['field']}"), "old": value(r["kr_id"], r["old_value"]),
-            "new": value(r["kr_id"], r["new_value"]), "date": when(r["revision_date"]), "approved_by": r["approved_by"] or "",
-        } for r in revised]), hide_index=True, key="month-revisions", column_config={
-            "kr_id": "KR", "field": t("week.col_field"), "old": t("week.col_old"), "new": t("week.col_new"),
-            "date": t("week.col_date"), "approved_by": t("key_result.col_approved_by")})
+        frame, columns = week_tables.revisions(revised, {k: r["metric"] for k, r in by_id.items()}, selection.currency, lang, year)
+        st.dataframe(frame, hide_index=True, key="month-revisions", column_config=columns)
     else:
         st.caption(t("week.no_revisions"))
-    replanned = [c for c in task_history if c["reason"] and first <= c["change_date"] <= last
-                 and c["task_id"] in {x["task_id"] for x in all_tasks}]
+    replanned = [c for c in task_history if c["reason"] and first <= c["change_date"] <= last and c["task_id"] in shown_ids]
     if replanned:
         st.markdown(t("week.month_replanned"))
         for c in replanned:
