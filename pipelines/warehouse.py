@@ -123,18 +123,23 @@ def reader(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     try:
-        version = con.execute("SELECT max(version) FROM schema_migration").fetchone()[0]
+        applied = {r[0] for r in con.execute("SELECT version FROM schema_migration").fetchall()}
     except duckdb.CatalogException:
         raise WarehouseError("not an okrfunnel warehouse (no schema_migration table)", file=db) from None
-    if version < latest_schema_version():
-        raise WarehouseError(
-            f"the warehouse has schema {version}, this okrfunnel needs {latest_schema_version()}",
-            file=db, hint="run any `okrfunnel ingest` to migrate it",
-        )
-    if version > latest_schema_version():
+    version, latest = max(applied, default=0), latest_schema_version()
+    if version > latest:
         raise WarehouseError(
             f"the warehouse was written by a newer okrfunnel (schema {version})", file=db,
             hint="upgrade okrfunnel",
+        )
+    # Migrations written side by side can land out of number order (0008 before 0007): a warehouse
+    # may hold the newest number and still lack an older one.
+    missing = sorted({v for v, _, _ in _migrations()} - applied)
+    if missing:
+        without = "" if version < latest else f" without {', '.join(map(str, missing))}"
+        raise WarehouseError(
+            f"the warehouse has schema {version}{without}, this okrfunnel needs {latest}",
+            file=db, hint="run any `okrfunnel ingest` to migrate it",
         )
 
 

@@ -15,6 +15,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from conftest import FIXTURES, query
@@ -22,7 +23,7 @@ from conftest import FIXTURES, query
 from dashboard import writes
 from dashboard.auth import AccessDenied, User
 from pipelines import okr_week
-from pipelines.errors import ConfigError, OkrDefinitionError
+from pipelines.errors import ConfigError, OkrDefinitionError, WarehouseError
 from pipelines.okr_confidence import drift
 from pipelines.okr_eval import evaluate
 from pipelines.okr_store import task_changes, tasks
@@ -276,3 +277,30 @@ def test_monthly_review_by_hand(q3):
     assert okr_week.task_completion(all_tasks, date(2026, 7, 1), date(2026, 7, 31)) == {"due": 1, "done": 1, "open": []}
     august = okr_week.task_completion(all_tasks, date(2026, 8, 1), date(2026, 8, 31))
     assert (august["due"], august["done"], [t["task_id"] for t in august["open"]]) == (1, 0, ["T2"])
+
+
+def test_a_warehouse_without_0007_is_migrated_with_its_tasks(tmp_path):
+    """Built while 0008 had landed and 0007 not yet: readers refuse it (naming the gap) instead of
+    failing on a missing column; the next writer applies 0007 and the tasks get ids in file order."""
+    from pipelines.warehouse import _migrations, marts, writer
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+        for version, name, sql in _migrations():
+            if version != 7:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [version, name])
+        for mart in marts():
+            con.execute(mart.read_text(encoding="utf-8"))
+        con.execute("INSERT INTO okr_cycle VALUES ('2026-Q3', '2026-07-01', '2026-09-30', NULL, now(), 'okrs.yaml')")
+        con.execute("""INSERT INTO key_task VALUES ('2026-Q3', 'KR1.1', '上线网络研讨会系列', '王芳', ['李娜'], '2026-07-31', 'done', NULL, 0),
+                                                   ('2026-Q3', 'KR2.2', '采访 5 家客户', '赵强', [], NULL, 'doing', NULL, 1)""")
+    latest = max(v for v, _, _ in _migrations())
+    with pytest.raises(WarehouseError, match=f"the warehouse has schema {latest} without 7, this okrfunnel needs {latest}"), reader(db):
+        pass
+    with writer(db):
+        pass
+    with reader(db) as con:
+        assert [(t["task_id"], t["title"], t["done_on"], t["from_file"]) for t in tasks(con, CYCLE)] == [
+            ("T1", "上线网络研讨会系列", date(2026, 7, 31), True), ("T2", "采访 5 家客户", None, True)]
