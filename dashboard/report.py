@@ -33,9 +33,11 @@ STYLE = """.okr-slide{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft Ya
 .okr-slide .achieved,.okr-slide .on_track{color:#1a7f37}.okr-slide .at_risk{color:#9a6700}
 .okr-slide .off_track{color:#cf222e}.okr-slide .no_data{color:#57606a}
 .okr-slide .note{color:#57606a;font-size:.9rem}.okr-slide li{margin:.3rem 0}"""
+# Printed, a slide is a page: the quarter's eight tiles in one row leave its waterfall room.
 PAGE_STYLE = """body{margin:2rem auto;max-width:1100px}section.okr-slide{margin-bottom:3rem}
 @media print{@page{size:A4 landscape;margin:12mm}body{margin:0;max-width:none}
-section.okr-slide{break-after:page;margin:0}.js-plotly-plot{break-inside:avoid}.modebar{display:none}}"""
+section.okr-slide{break-after:page;margin:0}.js-plotly-plot{break-inside:avoid}.modebar{display:none}
+.okr-slide .tiles{grid-template-columns:repeat(8,1fr);gap:.4rem}.okr-slide .tile b{font-size:1.15rem}}"""
 
 
 def html_page(deck: Deck) -> str:

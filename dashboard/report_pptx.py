@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
+import unicodedata
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -23,7 +25,7 @@ MARGIN = Inches(0.5)
 TITLE_ONLY = 5  # the default template's "Title Only" layout
 PIXELS_PER_INCH = 96
 GREY = RGBColor(0x57, 0x60, 0x6A)
-ROW = Inches(0.36)
+CELL_PADDING = Inches(0.1)  # top and bottom margins of a table cell
 
 
 def pptx(deck: Deck) -> bytes:
@@ -74,9 +76,20 @@ def _place(presentation, slide: Slide):
     return page, box, slide.figure
 
 
+def _lines(text: str, width: Emu, size: Pt) -> int:
+    """About how many lines ``text`` takes in ``width``: PowerPoint wraps it, and the shapes below
+    must start after it (a Chinese character is about 1 em wide, a Latin one a little over half).
+
+    >>> _lines("SQLs 3.1x since 2026-Q2", Inches(6), Pt(22)), _lines("自 2026-Q2 以来：SQL 2.3 倍" * 2, Inches(6), Pt(22))
+    (1, 2)
+    """
+    room = width - Inches(0.2)  # the text frame's insets
+    return sum(max(1, math.ceil(sum(size * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6) for c in line) / room))
+               for line in text.split("\n"))
+
+
 def _text(page, y: Emu, text: str, size: Pt, bold: bool = False, colour: RGBColor | None = None) -> Emu:
-    lines = text.count("\n") + 1
-    height = Emu(int(size * 1.5 * lines)) + Inches(0.1)
+    height = Emu(int(size * 1.3 * _lines(text, WIDTH - 2 * MARGIN, size))) + Inches(0.12)
     frame = page.shapes.add_textbox(MARGIN, y, WIDTH - 2 * MARGIN, height).text_frame
     frame.word_wrap = True
     for n, line in enumerate(text.split("\n")):
@@ -92,16 +105,18 @@ def _text(page, y: Emu, text: str, size: Pt, bold: bool = False, colour: RGBColo
 def _table(page, y: Emu, table: Table, size: Pt, wide_first: bool = False) -> Emu:
     """``wide_first``: the first column holds titles (a KR, an objective) and takes the room the
     numbers do not need."""
-    rows, columns = len(table.rows) + 1, len(table.columns)
-    height = ROW * rows
+    lines, columns = [table.columns, *table.rows], len(table.columns)
     width = WIDTH - 2 * MARGIN
-    shape = page.shapes.add_table(rows, columns, MARGIN, y, width, height).table
-    if wide_first and columns > 1:
-        first = Emu(int(width * 0.36))
-        shape.columns[0].width = first
-        for i in range(1, columns):
-            shape.columns[i].width = Emu((width - first) // (columns - 1))
-    for r, line in enumerate([table.columns, *table.rows]):
+    first = Emu(int(width * 0.36)) if wide_first and columns > 1 else width // columns
+    widths = [first] + [Emu((width - first) // (columns - 1))] * (columns - 1) if columns > 1 else [width]
+    heights = [Emu(int(size * 1.25 * max(_lines(v, w, size) for v, w in zip(line, widths)))) + CELL_PADDING
+               for line in lines]
+    shape = page.shapes.add_table(len(lines), columns, MARGIN, y, width, sum(heights)).table
+    for column, w in zip(shape.columns, widths):
+        column.width = w
+    for row, h in zip(shape.rows, heights):
+        row.height = h
+    for r, line in enumerate(lines):
         tone = table.tones[r - 1] if r and table.tones else None
         for c, value in enumerate(line):
             cell = shape.cell(r, c)
@@ -110,7 +125,7 @@ def _table(page, y: Emu, table: Table, size: Pt, wide_first: bool = False) -> Em
             run.font.size = size
             if tone and c == table.tone_column:
                 run.font.color.rgb = RGBColor.from_string(STATUS_COLOURS[tone].lstrip("#"))
-    return y + height + Inches(0.15)
+    return y + sum(heights) + Inches(0.15)
 
 
 def _images(charts: list) -> list[bytes]:

@@ -239,3 +239,20 @@ def test_english_and_unknown_formats(scored, tmp_path):
     assert page.slides["lessons"]["title"] == "Lessons and next steps"
     result = runner.invoke(app, ["report", "--cycle", CYCLE, "--out", str(tmp_path / "q4.docx"), "--db", str(scored)])
     assert result.exit_code == 1 and "unknown report format" in result.stderr and ".pptx" in result.stderr
+
+
+def test_pdf_and_pptx_without_chromium_say_so_in_one_line(scored, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH without chromium
+    for suffix in (".pdf", ".pptx"):
+        result = runner.invoke(app, ["report", "--cycle", CYCLE, "--out", str(tmp_path / f"q4{suffix}"), "--db", str(scored)])
+        assert result.exit_code == 1 and "needs Chromium" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / f"q4{suffix}").exists()
+
+
+def test_pptx_layout_helpers_doctests():
+    import doctest
+
+    from dashboard import report_pptx
+
+    result = doctest.testmod(report_pptx)
+    assert result.attempted > 0 and result.failed == 0
