@@ -9,6 +9,7 @@ Skipped only when Chromium is absent outside CI; under CI (``CI`` set) a missing
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -35,7 +36,7 @@ CYCLE = "2026-Q4"  # the demo's running cycle, the one the sidebar opens on
 # Overview's title worked out by hand; the other pages' titles are their catalogue entries.
 OVERVIEW_TITLES = {"en": "2026-Q4: key results", "zh": "2026-Q4：关键结果"}
 TITLE_KEYS = {"funnel": "funnel.title", "confidence": "confidence.title", "quarter-review": "review.title",
-              "data": "data.title", "present": "report.title"}
+              "data": "data.title", "present": "report.title", "week": "week.title"}
 LANGUAGE_OPTIONS = {"en": "English", "zh": "中文"}
 
 # The page's state, read in the browser: is it idle, is everything drawn, and what went wrong.
@@ -101,8 +102,15 @@ def warehouse(demo_warehouse, tmp_path) -> Path:
 
 @pytest.fixture
 def server(warehouse, tmp_path):
-    """`okrfunnel dashboard` on a free port of 127.0.0.1, stopped (with its Streamlit child)
-    however the test ends."""
+    with serving(warehouse, tmp_path) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(warehouse: Path, folder: Path):
+    """`okrfunnel dashboard` on a free port of 127.0.0.1, run in ``folder`` (an okrfunnel.toml there
+    is its settings), stopped (with its Streamlit child) however the test ends."""
+    tmp_path = folder
     port = free_port()
     log = tmp_path / "server.log"
     env = {k: v for k, v in os.environ.items() if k not in ("OKRFUNNEL_DB", "OKRFUNNEL_CONFIG")}
@@ -253,3 +261,45 @@ def test_every_page_renders_in_both_languages(chromium, server, warehouse):
         finally:
             browser.close()
     assert not problems, "\n".join(problems)
+
+
+def test_password_sign_in_in_a_real_browser(chromium, warehouse, tmp_path):
+    """The password gate through Streamlit's real session: nothing of the warehouse before sign-in,
+    a wrong password refused, the right one lets 王芳 in as a member, whose Evaluation page is
+    read-only (scores are an admin's)."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.access import hash_password
+
+    (tmp_path / "okrfunnel.toml").write_text(
+        f'[access]\nsign_in = "password"\n\n[access.people.wangfang]\nname = "王芳"\nrole = "member"\n'
+        f'password_hash = "{hash_password("wang-password")}"\n', encoding="utf-8")
+    with serving(warehouse, tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(base + "/")
+            assert wait_idle(page)["title"] == "Sign in to okrfunnel"
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+            fields = page.locator('[data-testid="stTextInput"] input')
+            fields.nth(0).fill("wangfang")
+            fields.nth(1).fill("not-her-password")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
+            assert page.locator('[data-testid="stAlertContentError"]').inner_text().strip() == "Wrong user name or password."
+            fields.nth(1).fill("wang-password")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText === '2026-Q4: key results'",
+                                   timeout=30_000)
+            state = wait_idle(page)
+            assert not state["errors"] and "Signed in as 王芳 (member)" in page.locator('[data-testid="stSidebar"]').inner_text()
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Evaluation").click()
+            page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText === 'Evaluation · 2026-Q4'",
+                                   timeout=30_000)
+            wait_idle(page)
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            assert "Scores are entered by an admin" in main and "Save scores" not in main
+            page.reload()  # a reload is a new Streamlit session: sign in again (docs/access.md)
+            assert wait_idle(page)["title"] == "Sign in to okrfunnel"
+        finally:
+            browser.close()
