@@ -84,7 +84,7 @@ def test_saving_unchanged_tables_through_the_page_records_nothing(warehouse):
 def test_a_viewer_reads_and_cannot_edit(warehouse, monkeypatch):
     monkeypatch.setenv("OKRFUNNEL_OPEN", "1")  # no sign-in, open to the network: everyone is a viewer
     at = evaluation()
-    assert "Scores are entered by an admin" in [c.value for c in at.caption][0]
+    assert "Scores are entered by an admin" in at.caption[0].value
     assert not [b for b in at.button if b.key and b.key.startswith("evaluation_")]
     assert at.text_area(key="evaluation_lessons").disabled and len(at.dataframe) == 4
 
