@@ -43,7 +43,7 @@ def task_columns() -> dict:
         "title": st.column_config.TextColumn(t("week.col_task"), width="large"),
         "people": st.column_config.TextColumn(t("week.col_people"), help=t("week.col_people_help")),
         "due": st.column_config.TextColumn(t("week.col_due"), width=80),
-        "status": st.column_config.TextColumn(t("week.col_status"), width=110),
+        "status": st.column_config.TextColumn(t("week.col_status"), width="medium"),  # room for "carried over"
         "link": st.column_config.LinkColumn(t("week.col_link"), width=64, display_text=t("week.open_link")),
         "done_on": t("week.col_done_on"),
     }

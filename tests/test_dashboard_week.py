@@ -33,7 +33,7 @@ def week_page(week: date, cycle: str, language: str = "en", sign_in: tuple[str, 
         at.text_input[1].input(sign_in[1])
         at.button[0].click().run()
     at.switch_page("views/week.py").run()
-    at.selectbox(key=f"week_{cycle}").set_value(week).run()
+    at.selectbox(key=f"week_{cycle}_{language}").set_value(week).run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     return at
 
@@ -89,9 +89,10 @@ def test_the_week_in_both_languages(warehouse):
     assert [(r["task_id"], r["due"], r["status"]) for r in table(at, "week-plan")] == [
         ("T2", "11月20日", "进行中"), ("T8", "11月19日", "已完成")]
     assert "🎉 完成任务 **1** 项" in " ".join(m.value for m in at.markdown)
-    assert at.selectbox(key="month_2026-Q4").options == ["2026 年 10 月", "2026 年 11 月", "2026 年 12 月"]
-    assert at.selectbox(key="month_2026-Q4").value == date(2026, 11, 1)
-    assert at.selectbox(key="week_2026-Q4").options[7] == "第 47 周 · 11月16日 – 11月22日"
+    assert at.selectbox(key="month_2026-Q4_zh").options == ["2026 年 10 月", "2026 年 11 月", "2026 年 12 月"]
+    assert at.selectbox(key="month_2026-Q4_zh").value == date(2026, 11, 1)
+    assert at.selectbox(key="week_2026-Q4_zh").options[7] == "第 47 周 · 11月16日 – 11月22日"
+    assert at.selectbox(key="week_2026-Q4_zh").value == date(2026, 11, 16)  # the week chosen in English
 
 
 def test_the_checkin_form_refuses_bad_input_and_writes_a_good_one(q3, loaded):
@@ -123,25 +124,25 @@ def test_a_late_change_of_plan_needs_a_reason_on_the_page(q3):
     at = week_page(date(2026, 7, 27), "2026-Q3")
     assert [r["task_id"] for r in table(at, "week-plan")] == ["T1"]
     at.selectbox(key="week_edit_task").set_value("T1").run()
-    at.date_input(key="edit_T1_r1_due").set_value(date(2026, 8, 7))
+    at.date_input(key="edit_T1_r1_en_due").set_value(date(2026, 8, 7))
     before = sha(q3)
     button(at, "Save the task").click().run()
     assert [e.value for e in at.error] == ["Not saved: this week's plan is past Wednesday, so say why it changes."]
     assert sha(q3) == before
-    at.text_input(key="edit_T1_r1_reason").set_value("嘉宾改期")
+    at.text_input(key="edit_T1_r1_en_reason").set_value("嘉宾改期")
     button(at, "Save the task").click().run()
     assert [s.value for s in at.success] == ["Task T1 saved."]
     assert table(at, "week-plan") == []  # nothing due this week anymore
 
-    at.text_input(key="add_2026-07-27_0_title").set_value("补一场直播")  # due on the week's Friday, 07-31
+    at.text_input(key="add_2026-07-27_0_en_title").set_value("补一场直播")  # due on the week's Friday, 07-31
     button(at, "Add").click().run()
     assert [e.value for e in at.error] == ["Not saved: this week's plan is past Wednesday, so say why it changes."]
-    at.text_input(key="add_2026-07-27_0_reason").set_value("嘉宾空出周五")
+    at.text_input(key="add_2026-07-27_0_en_reason").set_value("嘉宾空出周五")
     button(at, "Add").click().run()
     assert [s.value for s in at.success] == ["Task T3 added."]
     assert [(r["task_id"], r["title"], r["due"]) for r in table(at, "week-plan")] == [("T3", "补一场直播", "Jul 31")]
-    assert at.text_input(key="add_2026-07-27_1_title").value == ""  # a fresh form for the next one
-    at.selectbox(key="week_2026-Q3").set_value(date(2026, 8, 3)).run()  # where T1 went, with why; T3 not done: carried
+    assert at.text_input(key="add_2026-07-27_1_en_title").value == ""  # a fresh form for the next one
+    at.selectbox(key="week_2026-Q3_en").set_value(date(2026, 8, 3)).run()  # where T1 went, with why; T3 not done: carried
     assert [(r["task_id"], r["status"]) for r in table(at, "week-plan")] == [("T3", "To do · carried over"), ("T1", "Done")]
     assert [(r["task_id"], r["field"], r["old"], r["new"], r["reason"]) for r in table(at, "week-history")] == [
         ("T1", "due", "Jul 31", "Aug 7", "嘉宾改期"), ("T3", "added", "", "补一场直播", "嘉宾空出周五")]
@@ -156,7 +157,7 @@ def test_the_celebration_and_month_by_hand(q3):
         ("KR1.1", "7", "10", "+3"), ("KR1.2", "1,250", "1,300", "+50"), ("KR1.3", "¥413", "¥400", "-¥13"),
         ("KR2.2", "3", "5", "+2")]
     assert "No check-in this week raised confidence." in [c.value for c in at.caption]
-    at.selectbox(key="month_2026-Q3").set_value(date(2026, 7, 1)).run()
+    at.selectbox(key="month_2026-Q3_en").set_value(date(2026, 7, 1)).run()
     confidence = {r["kr_id"]: r for r in table(at, "month-confidence")}
     assert {k: confidence["KR1.1"][k] for k in ("before", "after", "change", "checkins", "drops")} == {
         "before": "5/10", "after": "4/10", "change": "-1", "checkins": 3, "drops": 1}

@@ -52,6 +52,19 @@ def refused(exc: OkrfunnelError) -> None:
         st.error(exc.one_line())
 
 
+def choice(label: str, options: list, labels: dict, name: str, default):
+    """A selectbox whose choice, kept under ``name``, survives a language switch. The browser keeps
+    a widget's option labels, so each language gets its own widget (as the sidebar's owner box);
+    the labels are made now, as Streamlit may format options outside the run."""
+    if st.session_state.get(name) not in options:
+        st.session_state[name] = default
+    box = f"{name}_{lang}"
+    st.session_state[box] = st.session_state[name]
+    st.selectbox(label, options, key=box, format_func=labels.get,
+                 on_change=lambda: st.session_state.update({name: st.session_state[box]}))
+    return st.session_state[name]
+
+
 def saved(message: str) -> None:
     """Shown after the rerun that draws the page from the new warehouse file."""
     st.session_state["week_saved"] = message
@@ -60,12 +73,8 @@ def saved(message: str) -> None:
 
 st.title(t("week.title", cycle=selection.cycle))
 mondays = okr_week.weeks(cycle["start"], cycle["end"])
-box = f"week_{selection.cycle}"
-if st.session_state.get(box) not in mondays:
-    st.session_state[box] = okr_week.monday(min(max(today, cycle["start"]), cycle["end"]))
-# Option labels are made during the run (a dict's get, not a lambda calling t): Streamlit may
-# format options outside the run, where the chosen language is unknown (see common._owner_box).
-week = st.selectbox(t("week.week"), mondays, key=box, format_func={m: week_label(m) for m in mondays}.get)
+week = choice(t("week.week"), mondays, {m: week_label(m) for m in mondays}, f"week_{selection.cycle}",
+              okr_week.monday(min(max(today, cycle["start"]), cycle["end"])))
 week_end = week + timedelta(days=6)
 if "week_saved" in st.session_state:
     st.success(st.session_state.pop("week_saved"))
@@ -118,8 +127,8 @@ with plan_tab:
                 # from the new values instead of sending back what this browser saw before.
                 revision = sum(1 for c in task_history if c["task_id"] == chosen)
                 with st.form(f"week_edit_{chosen}_r{revision}"):
-                    fields = task_fields(f"edit_{chosen}_r{revision}", current)
-                    reason = reason_field(f"edit_{chosen}_r{revision}")
+                    fields = task_fields(f"edit_{chosen}_r{revision}_{lang}", current)
+                    reason = reason_field(f"edit_{chosen}_r{revision}_{lang}")
                     if st.form_submit_button(t("week.save_task")):
                         try:
                             changed = writes.edit_task(user, selection.cycle, chosen, fields, reason)
@@ -134,9 +143,9 @@ with plan_tab:
             added = st.session_state.get("week_added", 0)
             with st.form(f"week_add_{week}_{added}"):
                 kr_id = st.selectbox(t("week.kr"), list(by_id), format_func=kr_label, key="add_kr")
-                fields = task_fields(f"add_{week}_{added}", {"title": "", "owner": user.name, "helpers": [], "status": "todo",
+                fields = task_fields(f"add_{week}_{added}_{lang}", {"title": "", "owner": user.name, "helpers": [], "status": "todo",
                                                              "link": None, "due": min(week + timedelta(days=4), cycle["end"])})
-                reason = reason_field(f"add_{week}_{added}")
+                reason = reason_field(f"add_{week}_{added}_{lang}")
                 if st.form_submit_button(t("week.add")):
                     try:
                         task_id = writes.add_task(user, selection.cycle, {"kr_id": kr_id, **fields}, reason)
@@ -222,11 +231,8 @@ with checkin_tab:
 
 with month_tab:
     months = okr_week.months(cycle["start"], cycle["end"])
-    month_box = f"month_{selection.cycle}"
-    if st.session_state.get(month_box) not in months:
-        st.session_state[month_box] = date(max(week, cycle["start"]).year, max(week, cycle["start"]).month, 1)
-    month = st.selectbox(t("week.month_of"), months, key=month_box,
-                         format_func={m: t("week.month_label", year=m.year, month=m.month) for m in months}.get)
+    month = choice(t("week.month_of"), months, {m: t("week.month_label", year=m.year, month=m.month) for m in months},
+                   f"month_{selection.cycle}", max(week, cycle["start"]).replace(day=1))
     first = max(month, cycle["start"])
     last = min(okr_week.month_end(month), cycle["end"])
     st.subheader(t("week.month_krs"))
