@@ -97,7 +97,8 @@ def test_the_week_in_both_languages(warehouse):
 
 def test_the_checkin_form_refuses_bad_input_and_writes_a_good_one(q3, loaded):
     at = week_page(date(2026, 7, 27), "2026-Q3")
-    at.selectbox(key="checkin_kr").set_value("KR1.1")
+    at.selectbox(key="checkin_kr").set_value("KR1.1").run()
+    assert "Last check-in: 4/10 on Jul 27." in [c.value for c in at.caption]
     at.date_input(key="checkin_day_2026-07-27").set_value(date(2026, 7, 28))
     before = sha(q3)
     for bad in (0, 11, 7.5, None):
@@ -110,6 +111,7 @@ def test_the_checkin_form_refuses_bad_input_and_writes_a_good_one(q3, loaded):
     at.text_area(key="checkin_note").set_value("第二批关键词上线")
     button(at, "Check in").click().run()
     assert not at.error and [s.value for s in at.success] == ["Checked in: KR1.1 6/10 on Jul 28."]
+    assert "Last check-in: 6/10 on Jul 28." in [c.value for c in at.caption]
     assert query(q3, "SELECT confidence, note, source_file FROM checkin WHERE kr_id = 'KR1.1' AND date = '2026-07-28'") == [
         (6, "第二批关键词上线", "dashboard")]
 

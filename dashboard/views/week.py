@@ -211,8 +211,11 @@ with checkin_tab:
     elif not yours:
         st.info(t("week.no_krs_of_yours"))
     else:
+        kr_id = st.selectbox(t("week.kr"), [r["kr_id"] for r in yours], format_func=kr_label, key="checkin_kr")
+        earlier = [d for d in data.drift(selection.key, selection.cycle, cycle["end"]) if d["kr_id"] == kr_id]
+        st.caption(t("week.last_checkin", confidence=earlier[-1]["confidence"], day=when(earlier[-1]["date"]))
+                   if earlier else t("week.no_checkin_yet"))
         with st.form("week_checkin"):
-            kr_id = st.selectbox(t("week.kr"), [r["kr_id"] for r in yours], format_func=kr_label, key="checkin_kr")
             # The day the team meets: today within the chosen week, else its Monday (within the cycle).
             default_day = today if week <= today <= week_end else week
             day = st.date_input(t("week.col_date"), min(max(default_day, cycle["start"]), cycle["end"]),
