@@ -115,7 +115,9 @@ with plan_tab:
                      column_config=week_tables.task_columns())
     else:
         st.info(t("week.no_tasks"))
-    if user.can("member"):
+    if cycle["closed"]:
+        st.info(t("week.closed", cycle=selection.cycle))
+    elif user.can("member"):
         editable = [x for x in planned if user.can("admin") or user.is_one_of(x["owner"], *x["helpers"])]
         with st.expander(t("week.edit_task"), expanded=bool(editable)):
             if editable:
