@@ -1,7 +1,7 @@
 """Ingest: read, stage, validate and load each export, one transaction per file.
 
-Per file: hash it (a known file is skipped), load its text into a staging DuckDB, type it, run the
-source's Great Expectations suite there, work out every failing row, then in one warehouse
+Per file: hash it (a known file is skipped), read and type it into an in-memory staging database,
+run the source's Great Expectations suite there, work out every failing row, then in one warehouse
 transaction record the run, its validation results and its set-aside rows, and merge the good
 rows into the facts with the replacement rules of docs/loading.md. Any error rolls that file back;
 the other files still load.
@@ -15,7 +15,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,13 +30,14 @@ from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, r
 from pipelines.registry import Registry
 from pipelines.sqltext import sql_literal
 from pipelines.staging import Staged, finish, typed_select
-from pipelines.validation import CheckResult, contract_checks, declared_checks, run_suite
+from pipelines.validation import CheckResult, contract_checks, declared_checks, prepare_in_background, run_suite
 from pipelines.warehouse import Writer, configure
 
 INPUT_SUFFIXES = {".csv", ".tsv", ".txt", *EXCEL_SUFFIXES}
 # Fault injection for the crash test: pause inside the transaction, before COMMIT, and say so by
 # creating this file, so a test can kill -9 the process at exactly that point.
 _PAUSE_BEFORE_COMMIT = "OKRFUNNEL_FAULT_PAUSE_BEFORE_COMMIT"
+_STAGE = "okrfunnel_stage"
 
 
 @dataclass
@@ -111,29 +113,47 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         )
     export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
     forced = registry.get(source) if source else None
-    with w.scratch() as workdir:
-        stage_db = workdir / "stage.duckdb"
+    prepare_in_background()
+    with w.scratch() as workdir, _staging(w) as con:
         on_step("reading")
-        with duckdb.connect(str(stage_db)) as con:
-            configure(con)
-            export = open_export(path, con, registry, workdir, forced)
-            select_list, headings = typed_select(con, export.spec, export.columns, w.salt)
-            read_into_stg(con, export, select_list)
-            if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:
-                raise InputFileError(
-                    f"the export has a header but no data rows (source {export.spec.name})", file=path,
-                    hint="check the date range or filters of the export",
-                )
-            staged = finish(con, export, headings)
+        export = open_export(path, con, registry, workdir, forced)
+        typing = typed_select(con, export.spec, export.columns, w.salt)
+        read_into_stg(con, export, typing)
+        if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:
+            raise InputFileError(
+                f"the export has a header but no data rows (source {export.spec.name})", file=path,
+                hint="check the date range or filters of the export",
+            )
+        staged = finish(con, export, typing.headings)
         present = set(staged.headings) | set(export.spec.constants)
         checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
         on_step("validating")
-        results = run_suite(stage_db, "stg_rows", export.spec.name, checks, export.spec.path)
-        with duckdb.connect(str(stage_db)) as con:
-            configure(con)
-            _collect_failures(con, export, staged, results)
+        results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
+        _collect_failures(con, export, staged, results)
         on_step("loading")
-        return _load(w, path, digest, export, staged, results, stage_db, export_date, started, strict)
+        return _load(w, path, digest, export, staged, results, export_date, started, strict)
+
+
+@contextmanager
+def _staging(w: Writer) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection whose default database is an in-memory staging database beside the
+    warehouse copy, in the writer's own DuckDB instance.
+
+    In memory, because writing every cell of a large export to a staging file cost as long as
+    reading it (DuckDB spills to its temporary folder past the memory limit instead); in the
+    writer's instance, so Great Expectations (through cursors) and the loader read it where it
+    is, without a file to close and attach again. It goes with the writer's process, so a killed
+    load leaves nothing behind in the warehouse.
+    """
+    w.con.execute(f"ATTACH ':memory:' AS {_STAGE}")
+    con = w.con.cursor()
+    try:
+        configure(con)
+        con.execute(f"USE {_STAGE}")
+        yield con
+    finally:
+        con.close()
+        w.con.execute(f"DETACH {_STAGE}")
 
 
 def personal_columns(export: Export) -> set[str]:
@@ -159,7 +179,11 @@ def _mask_line(line: str, export: Export, personal: set[str]) -> str:
 
 
 def _collect_failures(con, export: Export, staged: Staged, results: list[CheckResult]) -> None:
-    """Table ``set_aside`` in the staging database: every failing row, once per failed check."""
+    """Table ``set_aside`` in the staging database: every failing row, once per failed check.
+
+    The failing rows of all checks are listed first and joined to the rows once: a join per
+    check read every row of the export again for each check that failed.
+    """
     pii = personal_columns(export)
     text_of = {c: raw_column(i) for i, c in enumerate(export.columns)}
     row_json = "json_object(" + ", ".join(
@@ -169,27 +193,34 @@ def _collect_failures(con, export: Export, staged: Staged, results: list[CheckRe
         """CREATE TABLE set_aside (_row BIGINT, column_name VARCHAR, raw_value VARCHAR,
            reason VARCHAR, check_name VARCHAR, check_index INTEGER, raw_row VARCHAR)"""
     )
-    for index, result in enumerate(results):
-        if result.failing_rows_sql is None:
-            continue
-        check = result.check
+    failed = [(i, r.check) for i, r in enumerate(results) if r.failing_rows_sql is not None]
+    if not failed:
+        return
+    con.execute("CREATE TEMP TABLE failing_row (_row BIGINT, check_index INTEGER, column_name VARCHAR, reason VARCHAR, check_name VARCHAR)")
+    values = []
+    for index, check in failed:
         heading = staged.headings.get(check.field) if check.field else None
-        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{text_of[heading]}")
         con.execute(
-            f"""INSERT INTO set_aside
-                SELECT r._row, ?, {value}, ?, ?, ?, {row_json}
-                FROM stg_rows AS r WHERE r._row IN ({result.failing_rows_sql})""",
-            [heading or check.field, check.reason, check.type, index],
+            f"INSERT INTO failing_row SELECT DISTINCT _row, ?, ?, ?, ? FROM ({results[index].failing_rows_sql})",
+            [index, heading or check.field, check.reason, check.type],
         )
+        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{text_of[heading]}")
+        values.append(f"WHEN {index} THEN {value}")
+    con.execute(
+        f"""INSERT INTO set_aside
+            SELECT r._row, f.column_name, CASE f.check_index {' '.join(values)} END, f.reason, f.check_name,
+                   f.check_index, {row_json}
+            FROM failing_row AS f JOIN stg_rows AS r USING (_row)"""
+    )
+    con.execute("DROP TABLE failing_row")
 
 
-def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stage_db, export_date, started, strict) -> FileOutcome:
+def _load(w: Writer, path, digest, export: Export, staged: Staged, results, export_date, started, strict) -> FileOutcome:
     con = w.con
     spec = export.spec
-    con.execute(f"ATTACH {sql_literal(str(stage_db))} AS s (READ_ONLY)")
     try:
         con.execute("BEGIN")
-        set_aside_rows = con.execute("SELECT count(DISTINCT _row) FROM s.set_aside").fetchone()[0] + len(export.malformed)
+        set_aside_rows = con.execute(f"SELECT count(DISTINCT _row) FROM {_STAGE}.set_aside").fetchone()[0] + len(export.malformed)
         if strict and set_aside_rows:
             raise InputFileError(
                 f"{set_aside_rows} rows would be set aside and --strict is on; nothing loaded", file=path,
@@ -216,8 +247,8 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stag
              sum(skipped.values()), json.dumps(skipped), json.dumps(warnings, ensure_ascii=False)],
         ).fetchone()[0]
         con.execute(
-            """INSERT INTO quarantine SELECT ?, ?, _row, column_name, raw_value, reason, check_name, raw_row
-               FROM s.set_aside ORDER BY _row, check_index""",
+            f"""INSERT INTO quarantine SELECT ?, ?, _row, column_name, raw_value, reason, check_name, raw_row
+               FROM {_STAGE}.set_aside ORDER BY _row, check_index""",
             [run_id, path.name],
         )
         if export.malformed:
@@ -232,7 +263,10 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stag
               r.check.reason, r.success, r.element_count, r.unexpected_count, r.result_json)
              for i, r in enumerate(results)],
         )
-        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM s.stg_rows ANTI JOIN (SELECT DISTINCT _row FROM s.set_aside) USING (_row)")
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM {_STAGE}.stg_rows
+                ANTI JOIN (SELECT DISTINCT _row FROM {_STAGE}.set_aside) USING (_row)"""
+        )
         loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id, export_date)
         con.execute(
             """UPDATE ingest_run SET rows_loaded = ?, status = ?, finished_at = now(), date_from = ?, date_to = ?
@@ -247,7 +281,6 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, stag
         raise
     finally:
         con.execute("DROP VIEW IF EXISTS incoming")
-        con.execute("DETACH s")
     status = "loaded_with_rows_set_aside" if set_aside_rows else "loaded"
     summary = f"{path}: {spec.name}: {loaded} rows loaded"
     if set_aside_rows:

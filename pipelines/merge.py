@@ -33,13 +33,13 @@ def merge(
     loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
     if spec.fact == "funnel":
         stages = [f for f in STAGE_FIELDS if f in headings]
-        span = _funnel(con, spec, stages, "lead_id" in headings, run_id, export_date)
+        span = _funnel(con, spec, stages, "lead_id" in headings, loaded, run_id, export_date)
     else:
         span = _daily(con, spec, run_id, export_date)
     return loaded, *span
 
 
-def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int, export_date: date):
+def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, run_id: int, export_date: date):
     """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above.
 
     A stage mapped without a condition is covered by every row (an empty date clears it); a stage
@@ -49,7 +49,13 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int, 
     """
     carried = "lead_id, entries, " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
     unconditional = [STAGE_FIELDS[f] for f in stages if not spec.columns[f].when_column]
-    repeated = keyed and con.execute("SELECT count(*) > count(DISTINCT lead_id) FROM incoming").fetchone()[0]
+    if keyed:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
+            [spec.namespace],
+        )
+    # Every row of a keyed export has a lead id (a row without one is set aside).
+    repeated = keyed and rows > con.execute("SELECT count(*) FROM touched_leads").fetchone()[0]
     if repeated:
         # A lead on several rows: its unconditional stages are those of its latest row.
         con.execute(
@@ -70,10 +76,6 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, run_id: int, 
             QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY _row DESC) = 1"""
     con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_stage AS {unpivoted}")
     if keyed:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
-            [spec.namespace],
-        )
         conditional_pairs = (
             "OR (e.lead_id, e.stage) IN (SELECT (lead_id, stage) FROM incoming_stage)"
             if len(unconditional) < len(stages) else ""

@@ -1,6 +1,6 @@
-"""Open an export as its tool wrote it: find encoding, delimiter and header, load raw text rows.
+"""Open an export as its tool wrote it: find encoding, delimiter and header, load its rows.
 
-Everything is read as text into a table ``raw`` of a staging DuckDB; typing happens in SQL later so
+Every cell is read as text, kept, and typed in SQL in the same pass (``staging.typed_select``), so
 that a bad cell becomes a quarantined row, never a crash. Input files are only ever opened for
 reading; a file that needs transcoding (GB18030, UTF-16) is decoded into a UTF-8 copy in the
 staging folder.
@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -22,6 +23,9 @@ from pipelines.errors import InputFileError
 from pipelines.registry import Registry
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
+
+if TYPE_CHECKING:
+    from pipelines.staging import Typing
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _HEAD_LINES = 40
@@ -86,20 +90,25 @@ def open_export(
     return _open_text(path, con, registry, workdir, forced)
 
 
-def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, select_list: str) -> None:
-    """Create ``stg``: every column's text and ``select_list`` (the typed fields) in one pass.
+def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing) -> None:
+    """Create ``stg``: every column's text, a hash of the line (which finds repeated lines without
+    reading every column again) and the typed fields, in one pass over the file, and the view
+    ``stg_rows`` over it with row numbers and what ``typing`` derives there.
 
     Then set apart what is not data: lines that do not fit the header (footers are skipped, other
     lines quarantined, a cut-off last line fails the file), blank rows and summary rows.
     """
-    raw = ", ".join(f"{quote_ident(c)} AS {raw_column(i)}" for i, c in enumerate(export.columns))
+    raw = [raw_column(i) for i in range(len(export.columns))]
+    named = ", ".join(f"{quote_ident(c)} AS {r}" for c, r in zip(export.columns, raw))
+    stored = ", ".join([*raw, f"hash({', '.join(raw)}) AS _line_hash", *filter(None, [typing.typed])])
     try:
-        con.execute(f"CREATE TABLE stg AS SELECT {raw}, {select_list} FROM {export.from_sql}")
+        con.execute(f"CREATE TABLE stg AS SELECT {stored} FROM (SELECT {named}, {typing.cleaned} FROM {export.from_sql})")
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(export, exc) from None
     if export.csv_path is not None:
         _sort_rejects(con, export)
-    con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, * FROM stg")
+    derived = f", {typing.derived}" if typing.derived else ""
+    con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, *{derived} FROM stg")
     _drop_skippable(con, export)
 
 

@@ -1,15 +1,17 @@
 """Type an export's text into canonical fields, as it is read into ``stg`` (reading.read_into_stg).
 
 For every parsed field ``f`` the table holds ``f`` (typed, NULL when the text does not parse) and
-``f__raw`` (the trimmed text, NULL when blank or a placeholder such as ``--``), so "does not parse"
-is ``f__raw IS NOT NULL AND f IS NULL`` and the expectations can see it. Email and phone are hashed
-here with the warehouse's salt, so they never reach the warehouse in clear (the staging file,
-which holds the export's text during the load, is deleted after it).
+the view ``stg_rows`` adds ``f__raw`` (the trimmed text, NULL when blank or a placeholder such as
+``--``), so "does not parse" is ``f__raw IS NOT NULL AND f IS NULL`` and the expectations can see
+it. Email and phone are hashed here with the warehouse's salt, so they never reach the warehouse
+in clear (the staging database, which holds the export's text during the load, lives in memory
+and in DuckDB's spill files of the writer, and goes with it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -30,17 +32,43 @@ class Staged:
     unmapped: dict[str, dict[str, int]]  # field -> value -> rows sent to the unmapped default
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list[str], salt: str) -> tuple[str, dict[str, str]]:
-    """The SELECT list typing an export's columns into canonical fields, and for each field the
-    column it comes from (the first the export has, for reporting)."""
+@dataclass
+class Typing:
+    """The SQL typing an export, in the three places ``reading.read_into_stg`` puts it.
+
+    ``cleaned`` is the inner SELECT list: each heading's cleaned text once, as ``_t<i>``, because
+    a field's value, its checks and its hash all start from it and DuckDB would otherwise trim
+    and compare the same cell once per use. ``typed`` is the outer list: the fields worth storing
+    for every row, typed from that text. ``derived`` is the list of the view ``stg_rows``: what
+    costs nothing to work out when a query asks, so that the staging table (in memory, spilled
+    past the memory limit) stays small: constants, fields the export lacks, and each field's
+    cleaned text ``f__raw`` from the raw columns.
+    """
+
+    cleaned: str
+    typed: str
+    derived: str
+    headings: dict[str, str]  # canonical field -> the heading it comes from (the first the export has)
+
+
+def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list[str], salt: str) -> Typing:
+    """How to type an export with headings ``columns`` into the canonical fields of ``spec``."""
     found = {canon: find_headings(m.headings, columns) for canon, m in spec.columns.items()}
     found = {canon: hs for canon, hs in found.items() if hs}
     _create_value_maps(con, spec)
     con.execute("SET VARIABLE okrfunnel_salt = ?", [salt])
-    selects = []
+    used = sorted({columns.index(h) for hs in found.values() for h in hs})
+    cleaned = ", ".join(f"{_clean(quote_ident(columns[i]), spec)} AS _t{i}" for i in used)
+    inner = _Columns(lambda h: f"_t{columns.index(h)}", lambda h: raw_column(columns.index(h)))
+    again = _Columns(lambda h: _clean(raw_column(columns.index(h)), spec), inner.raw)
+    typed, derived = [], []
     for name, fld in FACTS[spec.fact].items():
-        selects.extend(_field_sql(spec, fld, name, found.get(name, []), columns))
-    return ", ".join(selects), {canon: hs[0] for canon, hs in found.items()}
+        stored = name in found and name not in spec.constants
+        (typed if stored else derived).extend(_field_sql(spec, fld, name, found.get(name, []), columns, inner))
+        if keeps_text(spec, fld) and name not in spec.constants:
+            text = _text(spec, name, found[name], columns, again) if name in found else "NULL::VARCHAR"
+            derived.append(f"{text} AS {name}__raw")
+    return Typing(cleaned, ", ".join(typed), ", ".join(derived), {canon: hs[0] for canon, hs in found.items()})
 
 
 def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, str]) -> Staged:
@@ -50,26 +78,32 @@ def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, s
 
 
 def keeps_text(spec: SourceSpec, fld: Field) -> bool:
-    """Whether ``stg`` keeps the cleaned text ``f__raw`` beside the value: for fields that are
+    """Whether ``stg_rows`` has the cleaned text ``f__raw`` beside the value: for fields that are
     parsed (to tell "empty" from "does not parse") or mapped (to name unmapped values)."""
     return fld.type in ("timestamp", "date", "number", "integer") or fld.name in spec.value_maps
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where a heading's text is found: ``cleaned`` (trimmed, placeholders NULL) and ``raw``."""
+
+    cleaned: Callable[[str], str]
+    raw: Callable[[str], str]
 
 
 def _drop_identical_lines(con: duckdb.DuckDBPyConnection, width: int) -> int:
     """Delete repeats of identical lines (the first stays); return how many.
 
-    Hashing every row and grouping the hashes is cheap; only rows sharing a hash are compared
-    in full, which also rules out hash collisions.
+    Only rows sharing a line hash are compared in full, which also rules out hash collisions.
     """
     columns = [raw_column(i) for i in range(width)]
-    row_hash = f"hash({', '.join(columns)})"
     shared = con.execute(
-        f"SELECT list(h) FROM (SELECT {row_hash} AS h FROM stg GROUP BY h HAVING count(*) > 1)"
+        "SELECT list(_line_hash) FROM (SELECT _line_hash FROM stg GROUP BY 1 HAVING count(*) > 1)"
     ).fetchone()[0]
     if not shared:
         return 0
     con.execute(
-        f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, {', '.join(columns)} FROM stg WHERE list_contains(?, {row_hash})",
+        f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, {', '.join(columns)} FROM stg WHERE list_contains(?, _line_hash)",
         [shared],
     )
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in columns)
@@ -79,14 +113,31 @@ def _drop_identical_lines(con: duckdb.DuckDBPyConnection, width: int) -> int:
     ).fetchone()[0]
 
 
-def _clean(heading: str, spec: SourceSpec) -> str:
-    """Trimmed text, NULL for blanks and the source's placeholders."""
-    nulls = ", ".join(sql_literal(v) for v in spec.null_values)
-    return f"CASE WHEN trim({quote_ident(heading)}) IN ({nulls}) THEN NULL ELSE trim({quote_ident(heading)}) END"
+def _clean(column: str, spec: SourceSpec) -> str:
+    """Trimmed text, NULL for blanks and the source's placeholders.
+
+    A ``CASE`` of comparisons, not ``IN`` (nor ``list_contains``, which becomes one): DuckDB plans
+    an ``IN`` of more than a few constants as a join, which costs a hash probe per cell and, in a
+    view, runs even for queries that never read the column.
+    """
+    nulls = " ".join(f"WHEN {sql_literal(v)} THEN NULL" for v in spec.null_values)
+    return f"CASE trim({column}) {nulls} ELSE trim({column}) END" if nulls else f"trim({column})"
 
 
-def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export_headings: list[str]) -> list[str]:
-    """Typed value and cleaned text of one field: the first non-empty of its headings present."""
+def _text(spec: SourceSpec, name: str, found: list[str], export_headings: list[str], cols: _Columns) -> str:
+    """A field's cleaned text: the first non-empty of its headings, where its condition holds."""
+    cleaned = [cols.cleaned(h) for h in found]
+    text = cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
+    mapping = spec.columns[name]
+    if mapping.when_column:
+        cond = find_headings(mapping.when_column, export_headings)
+        values = ", ".join(sql_literal(v.lower()) for v in mapping.when_values)
+        text = f"CASE WHEN lower(trim({cols.raw(cond[0])})) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
+    return text
+
+
+def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export_headings: list[str], cols: _Columns) -> list[str]:
+    """The typed value of one field (for email and phone: their salted hash)."""
     if name in spec.constants:
         return [f"{sql_literal(spec.constants[name])} AS {name}"]
     if not found:
@@ -94,18 +145,10 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
             return [f"NULL::VARCHAR AS {name}_hash"]
         # A report row without a count column stands for one stage entry.
         default = "1" if name == "entries" else "NULL"
-        raw_col = [f"NULL::VARCHAR AS {name}__raw"] if keeps_text(spec, fld) else []
-        return [f"{default}::{_sql_type(fld)} AS {name}", *raw_col]
-    cleaned = [_clean(h, spec) for h in found]
-    text = cleaned[0] if len(cleaned) == 1 else f"coalesce({', '.join(cleaned)})"
-    mapping = spec.columns[name]
-    if mapping.when_column:
-        cond = find_headings(mapping.when_column, export_headings)
-        values = ", ".join(sql_literal(v.lower()) for v in mapping.when_values)
-        text = f"CASE WHEN lower(trim({quote_ident(cond[0])})) IN ({values}) THEN {text} END" if cond else "NULL::VARCHAR"
+        return [f"{default}::{_sql_type(fld)} AS {name}"]
+    text = _text(spec, name, found, export_headings, cols)
     if fld.type == "pii":
         return [f"{_hash_sql(name, text)} AS {name}_hash"]
-    raw_col = [f"{text} AS {name}__raw"] if keeps_text(spec, fld) else []
     typed = {
         "text": lambda t: f"lower({t})" if name == "platform" else t,
         "currency": lambda t: f"upper({t})",
@@ -116,8 +159,8 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
         "integer": lambda t: f"try_cast({_number_sql(t, spec)} AS BIGINT)",
     }[fld.type]
     if name in spec.value_maps and fld.type != "channel":
-        return [f"{typed(_mapped_sql(spec, name, text))} AS {name}", *raw_col]
-    return [f"{typed(text)} AS {name}", *raw_col]
+        return [f"{typed(_mapped_sql(spec, name, text))} AS {name}"]
+    return [f"{typed(text)} AS {name}"]
 
 
 def _sql_type(fld: Field) -> str:
@@ -174,7 +217,7 @@ def _unmapped_values(con, spec: SourceSpec, headings: dict[str, str]) -> dict[st
         if name not in headings or name in spec.constants:
             continue
         rows = con.execute(
-            f"""SELECT value, n FROM (SELECT {name}__raw AS value, count(*) AS n FROM stg GROUP BY 1)
+            f"""SELECT value, n FROM (SELECT {name}__raw AS value, count(*) AS n FROM stg_rows GROUP BY 1)
                 WHERE value IS NOT NULL AND lower(value) NOT IN (SELECT src FROM value_map WHERE field = ?)
                 ORDER BY n DESC, value""",
             [name],

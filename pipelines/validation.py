@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from pipelines.errors import SourceDefinitionError
 from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
 from pipelines.sourcespec import SourceSpec
@@ -118,6 +120,14 @@ _gx_lock = threading.Lock()
 _context = None
 
 
+def prepare_in_background() -> threading.Thread:
+    """Import GX and make its context in a thread while the export is read: the import is
+    seconds of Python, and the read runs in DuckDB's own threads, which do not need the GIL."""
+    thread = threading.Thread(target=_gx_context, name="okrfunnel-gx-import", daemon=True)
+    thread.start()
+    return thread
+
+
 def _gx_context():
     """One ephemeral GX context per process, with the DuckDB cure applied (see FACTS.md)."""
     global _context
@@ -152,18 +162,33 @@ def _register_duckdb_persisted_connection(engine_module) -> None:
         engine_module._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialectName("duckdb"))
 
 
-def run_suite(stage_db: Path, table: str, suite_name: str, checks: list[Check], source_file: Path | None = None) -> list[CheckResult]:
-    """Validate ``table`` of the DuckDB file ``stage_db`` (which nobody else may hold open).
+def run_suite(con: duckdb.DuckDBPyConnection, table: str, suite_name: str, checks: list[Check], source_file: Path | None = None) -> list[CheckResult]:
+    """Validate ``table`` of the current catalog of ``con`` (an in-memory staging database, say).
+
+    GX reaches the table through SQLAlchemy connections that are cursors of ``con``: the same
+    DuckDB instance, so nothing is written to a file for GX to open, and all are closed again
+    before this returns.
 
     Raises:
         SourceDefinitionError: an expectation of ``source_file`` is unknown, has bad arguments,
             or fails to run (a column that does not exist, say).
     """
     import great_expectations as gx
+    from duckdb_engine import ConnectionWrapper
     from great_expectations.expectations.registry import get_expectation_impl
 
+    catalog = con.execute("SELECT current_database()").fetchone()[0]
+
+    def cursor():
+        cur = con.cursor()
+        cur.execute(f"USE {quote_ident(catalog)}")
+        return ConnectionWrapper(cur)
+
     context = _gx_context()
-    source = context.data_sources.add_sql(name=f"stage_{suite_name}", connection_string=f"duckdb:///{stage_db}")
+    # The URL only picks the dialect: every connection comes from ``creator``.
+    source = context.data_sources.add_sql(
+        name=f"stage_{suite_name}", connection_string="duckdb:///:memory:", kwargs={"creator": cursor},
+    )
     try:
         batch = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all").get_batch()
         suite = gx.ExpectationSuite(name=suite_name)
@@ -203,11 +228,11 @@ def _expectation(get_expectation_impl, check: Check, index: int, source_file: Pa
 
 
 def _release(source) -> None:
-    """Close every connection GX holds on the staging file, so the loader can open it again.
+    """Close every cursor GX holds, so none keeps the staging database (or the DuckDB instance,
+    which would refuse to reopen its file with another configuration) alive.
 
-    DuckDB refuses a second configuration of a file while any connection to it lives. GX keeps
-    two engines (the datasource's, used to test the connection, and the execution engine's), and
-    the execution engine's close() leaves the persisted connection of our cure open.
+    GX keeps two engines (the datasource's, used to test the connection, and the execution
+    engine's), and the execution engine's close() leaves the persisted connection of our cure open.
     """
     engine = source.get_execution_engine()
     if engine._connection is not None:
