@@ -188,3 +188,13 @@ def test_what_each_role_sees(warehouse, tmp_path, monkeypatch):
     chen = week_page(date(2026, 11, 16), "2026-Q4", sign_in=("chenjing", "chenjing"))
     assert [o.split(" · ")[0] for o in chen.selectbox(key="checkin_kr").options] == ["KR2.1", "KR2.2"]
     assert "None of this week's tasks is yours to update." in [c.value for c in chen.caption]
+    # a task for 王芳's KR, with 王芳 on it: not hers to add
+    chen.selectbox(key="add_kr").set_value("KR1.1")
+    chen.text_input(key="add_2026-11-16_0_en_title").set_value("帮忙")
+    chen.text_input(key="add_2026-11-16_0_en_owner").set_value("王芳")
+    before = sha(warehouse)
+    button(chen, "Add").click().run()
+    assert [e.value for e in chen.error] == [
+        "Not saved: a member changes only the check-ins of the key results they own and the tasks they own or help with; "
+        "an admin can change the others."]
+    assert sha(warehouse) == before

@@ -45,7 +45,7 @@ def refused(exc: OkrfunnelError) -> None:
     """A refused write: the field's own sentence in the chosen language where there is one."""
     key = f"week.problem_{exc.column}"
     if isinstance(exc, auth.AccessDenied):
-        st.error(t("week.not_yours", reason=exc.one_line()))
+        st.error(t("week.not_yours"))
     elif key in catalogue(lang):
         st.error(t(key, max=NOTE_MAX_CHARS if exc.column == "note" else TEXT_MAX_CHARS))
     else:
