@@ -105,6 +105,9 @@ def test_a_checkin_is_written_beside_an_open_reader(q3, loaded):
               "count = \"SELECT count(*) FROM checkin WHERE kr_id = 'KR1.1'\"\n"
               "print(con.execute(count).fetchone()[0], flush=True)\n"
               "sys.stdin.readline()\n"
+              "print(con.execute(count).fetchone()[0], flush=True)\n"
+              "con.close()\n"  # as the dashboard does after each query: the next one opens the new file
+              f"con = duckdb.connect({str(q3)!r}, read_only=True)\n"
               "print(con.execute(count).fetchone()[0], flush=True)\n")
     other = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -114,6 +117,7 @@ def test_a_checkin_is_written_beside_an_open_reader(q3, loaded):
         other.stdin.write("\n")
         other.stdin.flush()
         assert other.stdout.readline().strip() == "3"  # its snapshot stays whole: the old file
+        assert other.stdout.readline().strip() == "4"  # and its next connection sees the check-in
     finally:
         other.communicate(timeout=30)
     assert other.returncode == 0
@@ -149,12 +153,13 @@ def test_every_task_write_checks_the_role(q3):
     assert writes.edit_task(LI, CYCLE, "T1", {"link": "https://wiki.example.com/webinar-2"}, today=monday) == ["link"]  # a helper
     assert writes.edit_task(ZHAO, CYCLE, "T2", {"status": "done"}, today=monday) == ["status"]
     assert writes.edit_task(ADMIN, CYCLE, "T3", {"helpers": ["李娜", "王芳", "李娜"]}, today=monday) == ["helpers"]
+    assert writes.add_task(ADMIN, CYCLE, {**new, "kr_id": "KR2.1", "owner": "赵强", "title": "展会物料"}, today=monday) == "T5"
     found = stored_tasks(q3)
     assert found["T3"]["helpers"] == ["李娜"]  # the owner and repeats dropped
     assert (found["T2"]["status"], found["T2"]["done_on"]) == ("done", monday)
     assert [(c["task_id"], c["field"], c["changed_by"]) for c in changes(q3) if c["source"] == "dashboard"] == [
         ("T3", "created", "王芳"), ("T4", "created", "李娜"), ("T1", "link", "李娜"), ("T2", "status", "赵强"),
-        ("T3", "helpers", "张伟")]
+        ("T3", "helpers", "张伟"), ("T5", "created", "张伟")]
 
 
 def test_a_task_field_is_checked(q3):
