@@ -105,7 +105,8 @@ def add_task(user: User, cycle: str, values: dict, reason: str | None = None, to
     """A new task on the Week page; returns its id. After the Wednesday of the task's week it
     needs a reason (kept in the task's history)."""
     require(user, "member", "adding a task")
-    from pipelines.okr_store import add_task as add, kr_owner
+    from pipelines.okr_store import add_task as add
+    from pipelines.okr_store import kr_owner
     from pipelines.warehouse import writer
 
     with writer(warehouse()) as w:
@@ -119,7 +120,8 @@ def edit_task(user: User, cycle: str, task_id: str, changes: dict, reason: str |
     """Change a task; returns the fields that changed. A change of plan (KR, title, owner,
     helpers, due) after the Wednesday of the task's week needs a reason; status and link never do."""
     require(user, "member", "editing a task")
-    from pipelines.okr_store import edit_task as edit, task
+    from pipelines.okr_store import edit_task as edit
+    from pipelines.okr_store import task
     from pipelines.warehouse import writer
 
     with writer(warehouse()) as w:
