@@ -45,16 +45,24 @@ def ingest_upload(user: User, name: str, content: bytes, export_date: date | Non
     return {**record, "file": shown, "warnings": [named(w) for w in outcome.warnings]}
 
 
-def save_scores(user: User, cycle: str, krs: list[dict], people: list[dict]) -> int:
+def save_scores(user: User, cycle: str, krs: list[dict], people: list[dict]):
     """The Evaluation page's score tables, recorded as ``okrfunnel okrs scores`` records a file
-    (the same history and closed-cycle rule); returns how many scores changed."""
+    (the same history and closed-cycle rule); returns the ``okr_scores.Recorded``."""
     require(user, "admin", "scoring")
     from pipelines.okr_scores import record, scores_from_table
     from pipelines.warehouse import writer
 
-    document = scores_from_table(cycle, krs, people, user.name)
+    document = scores_from_table(cycle, krs, people, _signature(user))
     with writer(warehouse()) as w:
         return record(w, document, "dashboard")
+
+
+def _signature(user: User) -> str:
+    """Who a score or note is recorded as given by: the signed-in person, or without sign-in the
+    account the dashboard runs under (the only one who can reach it)."""
+    import getpass
+
+    return user.name or f"{getpass.getuser()} (local)"
 
 
 def save_review_notes(user: User, cycle: str, lessons: str, next_steps: str) -> None:

@@ -370,16 +370,20 @@ def okrs_scores(
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait while another okrfunnel writes the warehouse.")] = 60.0,
 ) -> None:
     """Add quarter-end scores (0-10) and the review's lessons and next steps. A closed cycle's scores change only with a reason; every score is kept."""
+    import getpass
+
     from pipelines.okr_scores import load_scores
     from pipelines.warehouse import writer
 
     try:
         settings = _settings(db)
         with writer(settings.db, wait_seconds=wait) as w:
-            cycle, count = load_scores(w, file, settings.fiscal_year_start_month)
+            recorded = load_scores(w, file, settings.fiscal_year_start_month, recorded_by=getpass.getuser())
     except OkrfunnelError as exc:
         raise _fail_okr(exc) from None
-    typer.echo(f"{file}: {cycle}: {count} scores recorded")
+    for warning in recorded.warnings:
+        typer.echo(f"warning: {file}: {warning}", err=True)
+    typer.echo(f"{file}: {recorded.cycle}: {recorded.count} scores recorded")
 
 
 @okrs_app.command("template")

@@ -513,6 +513,7 @@ class Score:
     note: str | None
     scored_by: str | None
     reason: str | None
+    place: Location = (None, None, None)  # (file, row, column) where it was written, for messages
 
 
 SCORE_KINDS = {"kr": ("self", "committee"), "person": ("values", "review")}
@@ -577,12 +578,14 @@ def read_scores(path: Path, kr_ids_of: Callable[[str], set[str] | None], fiscal_
             if not given:
                 checker.problem(at, "no score given", expected=" and/or ".join(SCORE_KINDS[subject_kind]))
             for kind in given:
-                value = checker.number(item, kind, at)
-                if value is not None and not 0 <= value <= 10:
-                    checker.problem(at + (kind,), "score outside 0-10", value=item.get(kind), expected="a score from 0 to 10")
-                elif value is not None and subject is not None:
-                    scores.append(Score(subject_kind, subject, kind, value, checker.text(item, "note", at),
-                                        checker.text(item, "by", at), checker.text(item, "reason", at)))
+                value = item[kind]
+                if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
+                    checker.problem(at + (kind,), "score outside 0-10" if isinstance(value, int | float) else "score is not a number",
+                                    value=value, expected="a score from 0 to 10")
+                elif subject is not None:
+                    scores.append(Score(subject_kind, subject, kind, float(value), checker.text(item, "note", at),
+                                        checker.text(item, "by", at), checker.text(item, "reason", at),
+                                        checker._place(at)))
     notes = []
     for section in REVIEW_SECTIONS:
         entries = raw.get(section)

@@ -9,6 +9,7 @@ closed cycle's scores change only with a reason.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from pipelines.warehouse import Writer
 
 OKR_WEIGHT_RANGE = (0.70, 0.80)  # the article: the OKR score is 70-80% of the performance review
 COLUMNS = ("level", "cycle", "objective_id", "kr_id", "kr", "owner", "person", "weight", "attainment",
-           "suggested", "self", "committee", "final", "note", "score", "values", "review", "performance")
+           "suggested", "self", "committee", "final", "note", "score", "krs_scored", "krs_total", "values", "review",
+           "performance")
 
 
 def suggested_score(attainment: float | None, evaluation: EvaluationSettings) -> float | None:
@@ -55,7 +57,14 @@ def weight_warning(evaluation: EvaluationSettings) -> str | None:
     return None
 
 
-def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str, int]:
+@dataclass(frozen=True)
+class Recorded:
+    cycle: str
+    count: int  # scores added
+    warnings: list[str]
+
+
+def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1, recorded_by: str | None = None) -> Recorded:
     """Add the scores and review notes of a file (YAML or workbook); see ``record``.
 
     Raises:
@@ -68,36 +77,40 @@ def load_scores(w: Writer, path: Path, fiscal_start_month: int = 1) -> tuple[str
             return None
         return {r[0] for r in con.execute("SELECT kr_id FROM key_result WHERE cycle = ?", [cycle]).fetchall()}
 
-    document = read_scores(path, kr_ids_of, fiscal_start_month)
-    return document.cycle, record(w, document, str(path), file=path)
+    return record(w, read_scores(path, kr_ids_of, fiscal_start_month), str(path), recorded_by)
 
 
-def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | None = None) -> int:
-    """Add scores as history; a score and note equal to the ones in force add nothing. A section of
-    review notes given replaces that section. Returns how many scores were added.
+def record(w: Writer, document: ScoresDocument, source: str, recorded_by: str | None = None) -> Recorded:
+    """Add scores as history. A score whose value and note equal the ones in force adds nothing; a
+    score without a note keeps the note in force; a score without ``by`` is recorded as given by
+    ``recorded_by`` (who loaded it: scores are performance data and need an author). A section of
+    review notes given replaces that section (a note's author only when the file names one).
 
     Both the scores file and the Evaluation page come through here, so both keep the same rules.
 
     Raises:
-        OkrDefinitionError: a closed cycle's score changed without a reason (nothing is written).
+        OkrDefinitionError: a closed cycle's score changed without a reason, each named at its row
+            (nothing is written).
     """
     con, cycle = w.con, document.cycle
     closed = con.execute("SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()[0]
     current = {(r[0], r[1], r[2]): (r[3], r[4]) for r in _current(con, cycle)}
-    changed = [s for s in document.scores if current.get((s.subject_kind, s.subject, s.kind)) != (s.score, s.note)]
-    missing = [s for s in changed if closed and not s.reason]
-    if missing:
-        raise OkrDefinitionError("scores of a closed cycle changed without a reason", file=file, details={"problems": [
-            ConfigError(f"{s.subject} {s.kind} score {current.get((s.subject_kind, s.subject, s.kind), (None,))[0]} -> "
-                        f"{s.score:g}: {cycle} is closed", file=Path(str(file)).name if file else None, column="reason",
-                        expected="a reason for the change")
-            for s in missing]})
+    changes = []  # (score, the note it carries, the score and note in force)
+    for given in document.scores:
+        old_score, old_note = current.get((given.subject_kind, given.subject, given.kind), (None, None))
+        note = given.note if given.note is not None else old_note
+        if (given.score, note) != (old_score, old_note):
+            changes.append((given, note, old_score))
+    if closed and (missing := [c for c in changes if not c[0].reason]):
+        raise OkrDefinitionError("scores of a closed cycle changed without a reason", details={"problems": [
+            ConfigError(f"{given.subject} {given.kind} {_change(old_score, given.score)}: {cycle} is closed",
+                        file=given.place[0], row=given.place[1], column="reason", expected="a reason for the change")
+            for given, _, old_score in missing]})
     now = datetime.now()
-    if changed:
-        con.executemany(
-            "INSERT INTO score_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[cycle, s.subject_kind, s.subject, s.kind, s.score, s.note, s.scored_by, now, s.reason, source] for s in changed],
-        )
+    if changes:
+        con.executemany("INSERT INTO score_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            [cycle, given.subject_kind, given.subject, given.kind, given.score, note, given.scored_by or recorded_by,
+             now, given.reason, source] for given, note, _ in changes])
         w.changed = True
     for section in document.sections:
         con.execute("DELETE FROM review_note WHERE cycle = ? AND section = ?", [cycle, section])
@@ -106,7 +119,29 @@ def record(w: Writer, document: ScoresDocument, source: str, file: Path | str | 
         if rows:
             con.executemany("INSERT INTO review_note VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         w.changed = True
-    return len(changed)
+    return Recorded(cycle, len(changes), _strangers(con, document))
+
+
+def _change(old: float | None, new: float) -> str:
+    """What a change does, for the closed-cycle message.
+
+    >>> _change(4.0, 5.0), _change(None, 9.0), _change(7.0, 7.0)
+    ('score 4 -> 5', 'score (none) -> 9', 'note changed')
+    """
+    if old == new:
+        return "note changed"
+    return f"score {'(none)' if old is None else f'{old:g}'} -> {new:g}"
+
+
+def _strangers(con: duckdb.DuckDBPyConnection, document: ScoresDocument) -> list[str]:
+    """People scored who own nothing in the cycle: most often a name written two ways (王方 / 王芳)."""
+    owners = {name for (name,) in con.execute(
+        """SELECT owner FROM key_result WHERE cycle = ? AND owner IS NOT NULL
+           UNION SELECT owner FROM objective WHERE cycle = ? AND owner IS NOT NULL""",
+        [document.cycle, document.cycle]).fetchall()}
+    strangers = dict.fromkeys(s.subject for s in document.scores if s.subject_kind == "person" and s.subject not in owners)
+    return [f"{name} owns no key result or objective in {document.cycle}: their performance has no OKR score "
+            f"(owners: {', '.join(sorted(owners))})" for name in strangers]
 
 
 def scores_from_table(cycle: str, krs: list[dict], people: list[dict], scored_by: str | None) -> ScoresDocument:
@@ -121,17 +156,24 @@ def scores_from_table(cycle: str, krs: list[dict], people: list[dict], scored_by
         for number, row in enumerate(rows, start=1):
             for kind in SCORE_KINDS[subject_kind]:
                 value = row.get(kind)
-                if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+                if not _given(value):
                     continue
                 if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 10:
                     problems.append(ConfigError("score outside 0-10", file=table, row=number, column=kind,
                                                 value=str(value), expected="a score from 0 to 10"))
                     continue
-                scores.append(Score(subject_kind, row[subject_key], kind, float(value), _text(row.get("note")),
-                                    scored_by, _text(row.get("reason"))))
+                # One note per row: the committee's when the row has a committee score, else the self score's.
+                noted = "committee" if subject_kind == "kr" and _given(row.get("committee")) else SCORE_KINDS[subject_kind][0]
+                scores.append(Score(subject_kind, row[subject_key], kind, float(value),
+                                    _text(row.get("note")) if kind == noted else None, scored_by,
+                                    _text(row.get("reason")), (table, number, kind)))
     if problems:
         raise OkrDefinitionError(f"{len(problems)} problems", details={"problems": problems})
     return ScoresDocument(cycle, scores, [])
+
+
+def _given(value) -> bool:
+    return not (value is None or (isinstance(value, float) and math.isnan(value)) or value == "")
 
 
 def _text(value) -> str | None:
@@ -191,18 +233,23 @@ def scores(con: duckdb.DuckDBPyConnection, cycle_label: str, settings: Settings 
     people = sorted(set(owners) | {s for (k, s, _) in current if k == "person"})
     evaluation = settings.evaluation
     for person in people:
-        okr = by_owner[person]["score"] if person in by_owner else None
+        okr = by_owner[person]["exact"] if person in by_owner else None
         values, review = (current.get(("person", person, k), (None, None))[0] for k in ("values", "review"))
         parts = (okr, values, review)
         performance = None if None in parts else round(
             okr * evaluation.okr_weight + values * evaluation.values_weight + review * evaluation.review_weight, 2)
-        rows.append({"level": "person", "cycle": cycle.label, "person": person, "score": okr, "values": values,
+        rows.append({"level": "person", "cycle": cycle.label, "person": person,
+                     "score": None if okr is None else round(okr, 2), "values": values,
                      "review": review, "performance": performance})
     return [{c: r.get(c) for c in COLUMNS} for r in rows]
 
 
 def _roll_up(level: str, cycle: str, krs: list[dict], **keys) -> dict:
+    """The weighted mean of the final scores given, unrounded in ``exact`` (performance weighs it:
+    rounding twice would move a person's score by a hundredth)."""
     scored = [r for r in krs if r["final"] is not None]
     weight = sum(r["weight"] for r in scored)
-    score = round(sum(r["final"] * r["weight"] for r in scored) / weight, 2) if weight else None
-    return {"level": level, "cycle": cycle, **keys, "weight": sum(r["weight"] for r in krs), "score": score}
+    exact = sum(r["final"] * r["weight"] for r in scored) / weight if weight else None
+    return {"level": level, "cycle": cycle, **keys, "weight": sum(r["weight"] for r in krs),
+            "score": None if exact is None else round(exact, 2), "exact": exact,
+            "krs_scored": len(scored), "krs_total": len(krs)}

@@ -9,6 +9,7 @@ O2 = 3.6 + 4 = 7.6, and 陈静 (owner of KR2.1 only: OKR score 6) 6 x .75 + 7 x 
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import math
@@ -28,6 +29,7 @@ from pipelines.errors import OkrDefinitionError
 APP = Path(dashboard.__file__).parent / "app.py"
 PAGE = "views/evaluation.py"
 ADMIN, MEMBER, VIEWER = User("刘总", "admin"), User("陈静", "member"), User("Chen", "viewer")
+LOCAL = f"{getpass.getuser()} (local)"  # without sign-in, what the page writes is signed by the account serving it
 runner = CliRunner()
 
 
@@ -94,13 +96,16 @@ def test_a_closed_cycle_changes_only_with_a_reason_kept_in_history(warehouse):
     change = [{"kr_id": "KR2.1", "self": 7.0, "committee": 6.0, "note": "复核：8 月后增长放缓不完全可控", "reason": None}]
     with pytest.raises(OkrDefinitionError) as refused:
         writes.save_scores(ADMIN, "2026-Q3", change, [])
-    assert [p.one_line() for p in refused.value.details["problems"]] == [
-        "column 'reason': KR2.1 self score 7.0 -> 7: 2026-Q3 is closed; expected a reason for the change",  # the note changed
-        "column 'reason': KR2.1 committee score 5.0 -> 6: 2026-Q3 is closed; expected a reason for the change",
+    assert [p.one_line() for p in refused.value.details["problems"]] == [  # the row's note goes with the committee score
+        "key results, row 1, column 'reason': KR2.1 committee score 5 -> 6: 2026-Q3 is closed; expected a reason for the change",
     ]
     assert sha(warehouse) == before
+    note_only = [{"kr_id": "KR2.1", "self": 7.0, "committee": 5.0, "note": "只改评语", "reason": None}]
+    with pytest.raises(OkrDefinitionError) as refused:
+        writes.save_scores(ADMIN, "2026-Q3", note_only, [])
+    assert "KR2.1 committee note changed: 2026-Q3 is closed" in refused.value.details["problems"][0].one_line()
     change[0]["reason"] = "复核后上调"
-    assert writes.save_scores(ADMIN, "2026-Q3", change, []) == 2
+    assert writes.save_scores(ADMIN, "2026-Q3", change, []).count == 1
     rows = cli_scores(warehouse)
     assert [(r["committee"], r["final"]) for r in rows if r["kr_id"] == "KR2.1"] == [(6, 6)]
     assert [r["score"] for r in rows if r["level"] == "objective" and r["objective_id"] == "O2"] == [7.6]
@@ -108,10 +113,11 @@ def test_a_closed_cycle_changes_only_with_a_reason_kept_in_history(warehouse):
     assert query(warehouse, """SELECT score, scored_by, reason, source_file LIKE '%scores_2026-Q3.yaml' FROM score_entry
                                WHERE subject = 'KR2.1' AND kind = 'committee' ORDER BY scored_at""") == [
         (5.0, "评审委员会", None, True), (6.0, "刘总", "复核后上调", False)]
-    page = evaluation()
-    history = records(page.dataframe[3])
-    assert (history[0]["Score"], history[0]["By"], history[0]["Reason for a change"], history[0]["From"]) in [
-        (6.0, "刘总", "复核后上调", "dashboard"), (7.0, "刘总", "复核后上调", "dashboard")]
+    assert query(warehouse, """SELECT score, note FROM score_entry WHERE subject = 'KR2.1' AND kind = 'self'""") == [
+        (7.0, "信心一直保持 8 分，但粉丝增长在 8 月已明显放缓")]  # untouched: its note stays the file's
+    history = records(evaluation().dataframe[3])
+    assert (history[0]["Score"], history[0]["By"], history[0]["Reason for a change"], history[0]["From"]) == (
+        6.0, "刘总", "复核后上调", "dashboard")
 
 
 def test_bad_scores_are_named_and_nothing_is_written(warehouse):
@@ -163,3 +169,13 @@ def test_every_evaluation_write_needs_admin(warehouse, user):
             write(user, *args)
         assert f"needs the admin role (got '{user.role}')" in denied.value.one_line()
     assert sha(warehouse) == before
+
+
+def test_without_sign_in_scores_are_signed_by_the_account_serving_the_dashboard(warehouse):
+    recorded = writes.save_scores(User(None, "admin"), "2026-Q4", [{"kr_id": "KR1.1", "self": 6.0, "note": None}],
+                                  [{"person": "王方", "values": 8.0}])  # 王芳 written with a wrong character
+    assert recorded.count == 2
+    assert recorded.warnings == ["王方 owns no key result or objective in 2026-Q4: their performance has no OKR score "
+                                 "(owners: 刘洋, 周敏, 张伟, 李娜, 王芳, 赵磊, 陈静)"]
+    assert query(warehouse, "SELECT subject, score, scored_by FROM score_entry WHERE cycle = '2026-Q4' ORDER BY subject") == [
+        ("KR1.1", 6.0, LOCAL), ("王方", 8.0, LOCAL)]

@@ -14,7 +14,11 @@ committee 7 (final 7); KR1.3 and KR2.1 unscored.
 
 from __future__ import annotations
 
+import getpass
+
 from conftest import query
+
+ME = getpass.getuser()  # a score or note without "by" is recorded as given by who loaded it
 
 SCORES = """cycle: 2026-Q3
 scores:
@@ -61,7 +65,8 @@ def test_a_closed_cycle_changes_only_with_a_reason_and_keeps_history(loaded, tmp
     change = "cycle: 2026-Q3\nscores:\n  - {kr: KR1.1, committee: 5, by: 评分委员会}\n"
     refused = loaded("okrs", "scores", write(tmp_path, "change.yaml", change))
     assert refused.exit_code == 1
-    assert "KR1.1 committee score 4.0 -> 5: 2026-Q3 is closed; expected a reason for the change" in refused.stderr
+    assert refused.stderr == ("error: change.yaml, line 3, column 'reason': KR1.1 committee score 4 -> 5: "
+                              "2026-Q3 is closed; expected a reason for the change\n")
     reasoned = write(tmp_path, "reasoned.yaml", change.replace("by: 评分委员会}", "by: 评分委员会, reason: 复核后上调}"))
     assert loaded("okrs", "scores", reasoned).exit_code == 0
     assert query(db, "SELECT score, reason FROM score_entry WHERE subject = 'KR1.1' AND kind = 'committee' ORDER BY scored_at") == [
@@ -78,7 +83,7 @@ def test_score_mistakes_are_named_with_their_line(loaded, tmp_path):
         "error: bad.yaml, line 3, column 'kr': score for an unknown key result (got 'KR9')",
         "error: bad.yaml, line 4, column 'self': score outside 0-10 (got '11')",
         "error: bad.yaml, line 5: no score given",
-        "error: bad.yaml, line 7, column 'values': values is not a number (got 'ten')",
+        "error: bad.yaml, line 7, column 'values': score is not a number (got 'ten')",
     ]
     other = loaded("okrs", "scores", write(tmp_path, "other.yaml", "cycle: 2025-Q1\nscores: []\n"))
     assert other.exit_code == 1 and "no OKRs loaded for this cycle (got '2025-Q1')" in other.stderr
@@ -121,7 +126,7 @@ def test_scores_come_from_the_workbook_in_chinese(loaded, tmp_path, db):
     assert book.read_bytes() == before
     assert query(db, "SELECT subject, kind, score, note, scored_by FROM score_entry ORDER BY subject, kind") == [
         ("KR1.1", "committee", 4.0, "付费搜索未达预期", "评分委员会"), ("KR1.1", "self", 5.0, "付费搜索未达预期", "评分委员会"),
-        ("KR2.2", "self", 8.0, None, None), ("王芳", "review", 8.0, None, None), ("王芳", "values", 9.0, None, None)]
+        ("KR2.2", "self", 8.0, None, ME), ("王芳", "review", 8.0, None, ME), ("王芳", "values", 9.0, None, ME)]
     assert query(db, "SELECT section, text, written_by FROM review_note ORDER BY section") == [
         ("lessons", "研讨会转化率最高", "王芳"), ("next_steps", "研讨会频率翻倍", None)]
 

@@ -85,7 +85,7 @@ edited_people = st.data_editor(
 )
 if editing and st.button(t("evaluation.save"), type="primary", key="evaluation_save"):
     try:
-        count = writes.save_scores(
+        recorded = writes.save_scores(
             user, selection.cycle,
             [{k: optional(v) for k, v in r.items()} for r in edited_krs.to_dict("records")],
             [{k: optional(v) for k, v in r.items()} for r in edited_people.to_dict("records") if optional(r["person"])],
@@ -93,10 +93,12 @@ if editing and st.button(t("evaluation.save"), type="primary", key="evaluation_s
     except OkrfunnelError as exc:
         say(exc)
     else:
-        st.session_state["evaluation_saved"] = count
+        st.session_state["evaluation_saved"] = recorded
         st.rerun()
 if (saved := st.session_state.pop("evaluation_saved", None)) is not None:
-    st.success(t("evaluation.saved", count=saved))
+    st.success(t("evaluation.saved", count=saved.count))
+    for warning in saved.warnings:
+        st.warning(warning)
 
 st.subheader(t("evaluation.roll_ups"))
 levels = {"objective": "objective_id", "owner": "owner", "department": None}

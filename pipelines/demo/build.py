@@ -73,9 +73,9 @@ def build_demo(db: Path, exports: Path, replace: bool = False) -> DemoOutcome:
             *definitions, checkins = okr_files
             for path in definitions:
                 if path.name.startswith("scores_"):
-                    cycle, count = load_scores(w, path)
-                    close_cycle(w, cycle)
-                    okr_lines.append(f"{path.name}: {cycle}: {count} scores recorded; {cycle} closed")
+                    recorded = load_scores(w, path)
+                    close_cycle(w, recorded.cycle)
+                    okr_lines.append(f"{path.name}: {recorded.cycle}: {recorded.count} scores recorded; {recorded.cycle} closed")
                     continue
                 okr_lines.append(f"{path.name}: {load_document(w, read_document(path, known_values=known)).message}")
             rows, where = read_checkins(checkins)
