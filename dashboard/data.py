@@ -239,3 +239,10 @@ def review_notes(key: Identity, cycle: str) -> dict[str, list[dict]]:
     from pipelines.okr_scores import review_notes as notes
 
     return _query(notes, cycle)
+
+
+@st.cache_data(**_CACHE)
+def cycle_events(key: Identity, cycle: str) -> list[dict]:
+    from pipelines.okr_store import cycle_events as events
+
+    return _query(events, cycle)

@@ -79,14 +79,14 @@ def save_review_notes(user: User, cycle: str, lessons: str, next_steps: str) -> 
         record(w, ScoresDocument(cycle, [], notes, REVIEW_SECTIONS), "dashboard")
 
 
-def close_cycle(user: User, cycle: str, reopen: bool = False) -> None:
-    """Close a cycle (its scores then change only with a reason), or open it again."""
+def close_cycle(user: User, cycle: str, reopen: bool = False, reason: str | None = None, early: bool = False) -> None:
+    """Close a cycle (its scores then change only with a reason), or open it again (with a reason)."""
     require(user, "admin", "reopening a cycle" if reopen else "closing a cycle")
     from pipelines.okr_store import close_cycle as close
     from pipelines.warehouse import writer
 
     with writer(warehouse()) as w:
-        close(w, cycle, reopen)
+        close(w, cycle, reopen, by=_signature(user), reason=reason, early=early)
 
 
 

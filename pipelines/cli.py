@@ -421,16 +421,21 @@ def okrs_revisions(
 @okrs_app.command("close")
 def okrs_close(
     cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026-Q3.")],
-    reopen: Annotated[bool, typer.Option("--reopen", help="Open a closed cycle again (to correct it).")] = False,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Open a closed cycle again (to correct it); needs --reason.")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why: required to reopen, kept in the history.")] = None,
+    early: Annotated[bool, typer.Option("--early", help="Close before the cycle's last day.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Close a cycle at quarter end: its outcomes count for calibration and it no longer changes."""
+    """Close a cycle at quarter end: its outcomes count for calibration, it no longer changes, and
+    its scores change only with a reason. Closing and reopening are kept with who, when and why."""
+    import getpass
+
     from pipelines.okr_store import close_cycle
     from pipelines.warehouse import writer
 
     try:
         with writer(_settings(db).db) as w:
-            close_cycle(w, cycle, reopen)
+            close_cycle(w, cycle, reopen, by=getpass.getuser(), reason=reason, early=early)
     except OkrfunnelError as exc:
         raise _fail(exc) from None
     typer.echo(f"{cycle}: {'reopened' if reopen else 'closed'}")

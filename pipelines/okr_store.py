@@ -138,17 +138,40 @@ def load_checkins(w: Writer, path: Path, rows: list[dict], where: dict, cycle_la
     return cycle.label, len(checkins)
 
 
-def close_cycle(w: Writer, cycle: str, reopen: bool = False) -> None:
-    """Mark a cycle closed (its outcomes count for calibration; nothing more loads into it), or
-    open it again.
+def close_cycle(w: Writer, cycle: str, reopen: bool = False, *, by: str | None = None, reason: str | None = None,
+                early: bool = False, today: date | None = None) -> None:
+    """Close a cycle (its outcomes count for calibration, nothing more loads into it, and its
+    scores change only with a reason), or open it again; either is kept in ``cycle_event``.
+
+    Args:
+        by: who does it. reason: why; required to reopen (it lifts the scores' lock).
+        early: close before the cycle's last day (its KRs are then judged on that last day with the
+            data there is); without it that is refused, as a likely mistake.
 
     Raises:
-        ConfigError: no such cycle.
+        ConfigError: no such cycle, a reopening without a reason, or an early close without ``early``.
     """
-    if not w.con.execute("SELECT 1 FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone():
+    found = w.con.execute("SELECT end_date, closed_at IS NOT NULL FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()
+    if not found:
         raise ConfigError("no OKRs loaded for this cycle", column="CYCLE", value=cycle, hint="load them with `okrfunnel okrs load FILE`")
+    end, closed = found
+    if reopen and not (reason or "").strip():
+        raise ConfigError(f"reopening {cycle} needs a reason", column="--reason",
+                          expected="why the closed cycle must change (kept with its scores' history)")
+    if not reopen and not closed and not early and (today or date.today()) <= end:
+        raise ConfigError(f"{cycle} runs to {end}: closing it now judges its KRs on {end} with the data there is so far",
+                          column="CYCLE", value=cycle, hint="pass --early to close it anyway")
     w.con.execute("UPDATE okr_cycle SET closed_at = CASE WHEN ? THEN NULL ELSE now()::TIMESTAMP END WHERE cycle = ?", [reopen, cycle])
+    w.con.execute("INSERT INTO cycle_event VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
+                  [cycle, "reopened" if reopen else "closed", by, (reason or "").strip() or None])
     w.changed = True
+
+
+def cycle_events(con: duckdb.DuckDBPyConnection, cycle: str) -> list[dict]:
+    """The cycle's closings and reopenings, newest first."""
+    rows = con.execute("SELECT event, done_by, done_at, reason FROM cycle_event WHERE cycle = ? ORDER BY done_at DESC",
+                       [cycle]).fetchall()
+    return [dict(zip(("event", "by", "at", "reason"), row, strict=True)) for row in rows]
 
 
 def _refuse_closed(con: duckdb.DuckDBPyConnection, cycle: str, source: str) -> None:

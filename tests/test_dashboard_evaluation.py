@@ -61,7 +61,8 @@ def sha(path: Path) -> str:
 
 def test_the_page_shows_the_scores_of_the_cli(warehouse):
     at = evaluation()
-    krs, people, roll_ups, history = at.dataframe
+    krs, people, roll_ups, events, history = at.dataframe
+    assert [(e["Cycle"], e["By"]) for e in records(events)] == [("Closed", "评审委员会")]  # the demo closed Q3
     fields = ("kr_id", "suggested", "self", "committee", "final", "note")
     expected = [{k: r[k] for k in fields} for r in cli_scores(warehouse) if r["level"] == "kr"]
     assert [{k: r[k] for k in fields} for r in records(krs)] == expected
@@ -88,7 +89,7 @@ def test_a_viewer_reads_and_cannot_edit(warehouse, monkeypatch):
     at = evaluation()
     assert "Scores are entered by an admin" in at.caption[0].value
     assert not [b for b in at.button if b.key and b.key.startswith("evaluation_")]
-    assert at.text_area(key="evaluation_lessons").disabled and len(at.dataframe) == 4
+    assert at.text_area(key="evaluation_lessons").disabled and len(at.dataframe) == 5
 
 
 def test_a_closed_cycle_changes_only_with_a_reason_kept_in_history(warehouse):
@@ -115,7 +116,7 @@ def test_a_closed_cycle_changes_only_with_a_reason_kept_in_history(warehouse):
         (5.0, "评审委员会", None, True), (6.0, "刘总", "复核后上调", False)]
     assert query(warehouse, """SELECT score, note FROM score_entry WHERE subject = 'KR2.1' AND kind = 'self'""") == [
         (7.0, "信心一直保持 8 分，但粉丝增长在 8 月已明显放缓")]  # untouched: its note stays the file's
-    history = records(evaluation().dataframe[3])
+    history = records(evaluation().dataframe[-1])
     assert (history[0]["Score"], history[0]["By"], history[0]["Reason for a change"], history[0]["From"]) == (
         6.0, "刘总", "复核后上调", "dashboard")
 
@@ -148,15 +149,24 @@ def test_lessons_and_next_steps_from_the_page(warehouse):
 
 
 def test_closing_and_reopening_a_cycle_from_the_page(warehouse):
-    at = evaluation("2026-Q4")
+    at = evaluation("2026-Q4")  # runs to 2026-12-31: closing it now is early, and the box says so
+    assert at.checkbox(key="evaluation_confirm").label.startswith("Close 2026-Q4 before its end (Dec 31, 2026)")
     assert at.button(key="evaluation_close").disabled  # not before the confirmation
     at.checkbox(key="evaluation_confirm").check().run()
     at.button(key="evaluation_close").click().run()
     assert query(warehouse, "SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = '2026-Q4'") == [(True,)]
     assert "This cycle is closed" in at.info[0].value and at.button(key="evaluation_close").label == "Reopen the cycle"
     at.checkbox(key="evaluation_confirm").check().run()
+    at.button(key="evaluation_close").click().run()  # no reason given
+    assert "reopening 2026-Q4 needs a reason" in at.error[0].value
+    assert query(warehouse, "SELECT closed_at IS NOT NULL FROM okr_cycle WHERE cycle = '2026-Q4'") == [(True,)]
+    at.text_input(key="evaluation_reopen_reason").input("委员会要求复核 KR2.1")
     at.button(key="evaluation_close").click().run()
     assert query(warehouse, "SELECT closed_at IS NULL FROM okr_cycle WHERE cycle = '2026-Q4'") == [(True,)]
+    assert query(warehouse, "SELECT event, done_by, reason FROM cycle_event WHERE cycle = '2026-Q4' ORDER BY done_at") == [
+        ("closed", LOCAL, None), ("reopened", LOCAL, "委员会要求复核 KR2.1")]
+    events = records(at.dataframe[3])
+    assert [(e["Cycle"], e["Reason for a change"]) for e in events] == [("Reopened", "委员会要求复核 KR2.1"), ("Closed", None)]
 
 
 @pytest.mark.parametrize("user", [VIEWER, MEMBER])

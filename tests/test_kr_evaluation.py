@@ -172,7 +172,7 @@ def test_a_closed_cycle_no_longer_loads(loaded, tmp_path):
     result = loaded("okrs", "load", OKRS / "okrs_2026-Q3.yaml")
     assert result.exit_code == 1
     assert "cycle 2026-Q3 was closed" in result.stderr and "okrs close 2026-Q3 --reopen" in result.stderr
-    assert loaded("okrs", "close", "2026-Q3", "--reopen").exit_code == 0
+    assert loaded("okrs", "close", "2026-Q3", "--reopen", "--reason", "to recompute").exit_code == 0
     assert loaded("okrs", "load", OKRS / "okrs_2026-Q3.yaml").exit_code == 0
 
 

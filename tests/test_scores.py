@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import getpass
 
+import pytest
+
 from conftest import query
 
 ME = getpass.getuser()  # a score or note without "by" is recorded as given by who loaded it
@@ -153,3 +155,31 @@ def test_the_template_scores_sheets_read_back(cli, tmp_path):
     assert [(r["kr_id"], r["self"], r["committee"], r["final"], r["note"]) for r in rows if r["level"] == "kr"] == [
         ("KR1.1", 8, 7, 7, "研讨会贡献最大")]
     assert [(r["person"], r["values"], r["review"]) for r in rows if r["level"] == "person"] == [("王芳", 9, 8)]
+
+
+def test_closing_early_and_reopening_are_kept_with_who_and_why(loaded, db):
+    """fixtures/okrs' 2026-Q3 ends 2026-09-30, long past: closing it needs no --early. 2027-Q1 would."""
+    assert loaded("okrs", "close", "2026-Q3").exit_code == 0
+    refused = loaded("okrs", "close", "2026-Q3", "--reopen")
+    assert refused.exit_code == 1 and "reopening 2026-Q3 needs a reason" in refused.stderr
+    assert loaded("okrs", "close", "2026-Q3", "--reopen", "--reason", "KR1.1 数据补录").exit_code == 0
+    assert loaded("okrs", "close", "2026-Q3").exit_code == 0
+    assert query(db, "SELECT event, done_by, reason FROM cycle_event ORDER BY done_at") == [
+        ("closed", ME, None), ("reopened", ME, "KR1.1 数据补录"), ("closed", ME, None)]
+
+
+def test_a_cycle_closed_before_its_end_needs_early(loaded, db):
+    from datetime import date
+
+    from pipelines.errors import ConfigError
+    from pipelines.okr_store import close_cycle
+    from pipelines.warehouse import writer
+
+    with pytest.raises(ConfigError) as refused, writer(db) as w:  # fixtures/okrs: 2026-Q3 ends 2026-09-30
+        close_cycle(w, "2026-Q3", today=date(2026, 9, 30))
+    assert refused.value.one_line() == ("column 'CYCLE': 2026-Q3 runs to 2026-09-30: closing it now judges its KRs on "
+                                        "2026-09-30 with the data there is so far (got '2026-Q3'). Pass --early to close it anyway")
+    assert query(db, "SELECT closed_at IS NULL, (SELECT count(*) FROM cycle_event) FROM okr_cycle") == [(True, 0)]
+    with writer(db) as w:
+        close_cycle(w, "2026-Q3", early=True, today=date(2026, 9, 30))
+    assert query(db, "SELECT closed_at IS NOT NULL, (SELECT count(*) FROM cycle_event) FROM okr_cycle") == [(True, 1)]

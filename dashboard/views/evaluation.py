@@ -3,6 +3,8 @@ scores with a note; each person's values and 360 scores; the roll-ups and perfor
 quarter's lessons and next steps; closing the cycle. Admins edit, everyone else reads. Every save
 goes through ``dashboard.writes`` (the same rules as ``okrfunnel okrs scores``)."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -127,15 +129,30 @@ if editing and st.button(t("evaluation.save_review"), key="evaluation_save_revie
 if editing:
     st.subheader(t("evaluation.cycle"))
     reopen = cycle["closed"]
-    sure = st.checkbox(t("evaluation.confirm_reopen" if reopen else "evaluation.confirm_close", cycle=selection.cycle),
-                       key="evaluation_confirm")
+    early = not reopen and date.today() <= cycle["end"]
+    confirm = ("evaluation.confirm_reopen" if reopen else "evaluation.confirm_close_early" if early
+               else "evaluation.confirm_close")
+    sure = st.checkbox(t(confirm, cycle=selection.cycle, end=day(cycle["end"], lang)), key="evaluation_confirm")
+    reason = st.text_input(t("evaluation.reopen_reason"), key="evaluation_reopen_reason", max_chars=500) if reopen else None
     if st.button(t("evaluation.reopen" if reopen else "evaluation.close"), disabled=not sure, key="evaluation_close"):
-        writes.close_cycle(user, selection.cycle, reopen=reopen)
-        st.session_state.pop("evaluation_confirm", None)
-        st.rerun()
+        try:
+            writes.close_cycle(user, selection.cycle, reopen=reopen, reason=reason, early=early)
+        except OkrfunnelError as exc:
+            say(exc)
+        else:
+            for key in ("evaluation_confirm", "evaluation_reopen_reason"):
+                st.session_state.pop(key, None)
+            st.rerun()
 
 history = data.score_history(selection.key, selection.cycle)
-with st.expander(t("evaluation.history", count=len(history)), icon="🕓"):
+events = data.cycle_events(selection.key, selection.cycle)
+with st.expander(t("evaluation.history", count=len(history) + len(events)), icon="🕓"):
+    if events:
+        st.dataframe(pd.DataFrame([
+            {t("evaluation.event"): t(f"evaluation.event_{e['event']}"), t("evaluation.scored_by"): e["by"],
+             t("evaluation.scored_at"): f"{day(e['at'].date(), lang)} {e['at']:%H:%M}", t("evaluation.reason"): e["reason"]}
+            for e in events
+        ]), hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame([
         {t("evaluation.subject"): h["subject"], t("evaluation.kind"): t(f"evaluation.{h['kind']}"),
          t("evaluation.score"): h["score"], t("evaluation.note"): h["note"], t("evaluation.scored_by"): h["scored_by"],

@@ -74,7 +74,7 @@ def build_demo(db: Path, exports: Path, replace: bool = False) -> DemoOutcome:
             for path in definitions:
                 if path.name.startswith("scores_"):
                     recorded = load_scores(w, path)
-                    close_cycle(w, recorded.cycle)
+                    close_cycle(w, recorded.cycle, by="评审委员会")
                     okr_lines.append(f"{path.name}: {recorded.cycle}: {recorded.count} scores recorded; {recorded.cycle} closed")
                     continue
                 okr_lines.append(f"{path.name}: {load_document(w, read_document(path, known_values=known)).message}")
