@@ -194,12 +194,15 @@ def _summary(data: ReportData, words: _Words, title: str) -> Slide:
 def _objective(objective: dict, data: ReportData, words: _Words) -> Slide:
     mine = [r for r in data.krs if r["objective_id"] == objective["objective_id"]]
     scored = {r["kr_id"]: r for r in data.scores if r["level"] == "kr"}
-    score = next((r["score"] for r in data.scores if r["level"] == "objective"
-                  and r["objective_id"] == objective["objective_id"]), None)
+    roll_up = next((r for r in data.scores if r["level"] == "objective"
+                    and r["objective_id"] == objective["objective_id"]), {"score": None})
     facts = [words("present.owner", owner=objective["owner"] or "–"),
              words("report.progress", progress=percent(objective["progress"]))]
-    if score is not None:
-        facts.append(words("present.objective_score", score=_score(score)))
+    if roll_up["score"] is not None:
+        # A mean of some KRs only must say so: the CEO would read it as the objective's score.
+        partial = roll_up["krs_scored"] < roll_up["krs_total"]
+        facts.append(words("present.objective_score_partial" if partial else "present.objective_score",
+                           score=_score(roll_up["score"]), scored=roll_up["krs_scored"], total=roll_up["krs_total"]))
     table = Table(
         columns=[words(k) for k in ("column.kr", "column.owner", "column.target", "column.actual", "column.attainment",
                                     "column.status", "report.suggested", "report.final")],

@@ -260,20 +260,24 @@ app.add_typer(access_app, name="access")
 @access_app.command("hash-password")
 def access_hash_password(
     login: Annotated[str, typer.Argument(help="The person's user name, for the snippet to paste.")] = "LOGIN",
+    name: Annotated[str | None, typer.Option("--name", help="Their name as the OKR files write owners, e.g. 王芳 (default: LOGIN).")] = None,
+    role: Annotated[str, typer.Option("--role", help="viewer, member or admin.")] = "member",
 ) -> None:
     """Ask for a password (twice; or read one line from standard input) and print its salted hash
     as the [access.people.LOGIN] lines for okrfunnel.toml. The password itself is never stored."""
     import sys
 
-    from pipelines.access import hash_password
+    from pipelines.access import ROLES, hash_password
 
+    if role not in ROLES:
+        raise _fail(ConfigError("unknown role", column="--role", value=role, expected=" | ".join(ROLES)))
     if sys.stdin.isatty():
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
         raise _fail(ConfigError("password too short", value=f"{len(password)} characters", expected="at least 8 characters"))
-    typer.echo(f'[access.people.{login}]\nname = "{login}"\nrole = "member"\npassword_hash = "{hash_password(password)}"')
+    typer.echo(f'[access.people.{login}]\nname = "{name or login}"\nrole = "{role}"\npassword_hash = "{hash_password(password)}"')
 
 
 okrs_app = typer.Typer(help="OKR definitions: load a cycle from YAML or the Excel workbook, check one, get the template.", no_args_is_help=True)
@@ -488,7 +492,10 @@ def scores(cycle: CycleOption, db: DbOption = None, fmt: FormatOption = Format.t
     from pipelines.okr_scores import scores as score_rows
     from pipelines.okr_scores import weight_warning
 
-    settings = _settings(db)
+    try:
+        settings = _settings(db)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
     if warning := weight_warning(settings.evaluation):
         typer.echo(f"warning: {warning}", err=True)
     _show(lambda con: score_rows(con, cycle, settings), db, fmt)
@@ -576,7 +583,10 @@ def dashboard(
 
     from pipelines.access import is_loopback
 
-    settings = _settings(db)
+    try:
+        settings = _settings(db)
+    except OkrfunnelError as exc:
+        raise _fail(exc) from None
     signed_in = settings.access.sign_in != "none"
     if not is_loopback(host) and not signed_in and not open_to_network:
         raise _fail(ConfigError(f"serving on {host} without sign-in", column="--host",

@@ -87,6 +87,10 @@ def test_hash_password_reads_stdin_and_prints_the_config_lines():
     assert verify_password("correct horse", stored)
     short = runner.invoke(app, ["access", "hash-password"], input="short\n")
     assert short.exit_code == 1 and "password too short" in short.stderr
+    named = runner.invoke(app, ["access", "hash-password", "wangfang", "--name", "王芳", "--role", "admin"], input="correct horse\n")
+    assert named.stdout.splitlines()[1:3] == ['name = "王芳"', 'role = "admin"']
+    unknown = runner.invoke(app, ["access", "hash-password", "--role", "boss"], input="correct horse\n")
+    assert unknown.exit_code == 1 and "column '--role': unknown role (got 'boss'); expected viewer | member | admin" in unknown.stderr
 
 
 def test_the_dashboard_refuses_the_network_without_sign_in(tmp_path, monkeypatch):

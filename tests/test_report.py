@@ -256,3 +256,21 @@ def test_pptx_layout_helpers_doctests():
 
     result = doctest.testmod(report_pptx)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_an_objective_scored_in_part_says_how_many_krs_its_score_covers(demo_warehouse, tmp_path):
+    """Only KR1.1 of O1's three KRs scored (self 6): O1's score is 6, from 1 of 3 KRs."""
+    from dashboard.report_content import deck, gather
+    from pipelines.warehouse import reader
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_warehouse, db)
+    scores = tmp_path / "scores.yaml"
+    scores.write_text(f"cycle: {CYCLE}\nscores:\n  - {{kr: KR1.1, self: 6}}\n", encoding="utf-8")
+    assert runner.invoke(app, ["okrs", "scores", str(scores), "--db", str(db)]).exit_code == 0
+    with reader(db) as con:
+        data = gather(con, CYCLE)
+    slides = {s.key: s for s in deck(data, "en").slides}
+    assert slides["O1"].subtitle.endswith("score 6 (1 of 3 key results scored)")
+    assert "score" not in slides["O2"].subtitle  # nothing scored, nothing said
+    assert {s.key: s for s in deck(data, "zh").slides}["O1"].subtitle.endswith("得分 6（3 个关键结果中已评 1 个）")

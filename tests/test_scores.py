@@ -98,6 +98,13 @@ def test_an_okr_weight_outside_the_method_warns(loaded, tmp_path):
     assert "warning: okr_weight 0.6 is outside 0.7-0.8" in result.stderr
 
 
+def test_bad_evaluation_weights_are_one_line_not_a_traceback(loaded, tmp_path):
+    (tmp_path / "okrfunnel.toml").write_text("[evaluation]\nvalues_weight = 0.2\n", encoding="utf-8")
+    result = loaded("scores", "--cycle", "2026-Q3")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: okrfunnel.toml, column 'evaluation.*_weight': bad evaluation weights")
+
+
 def test_lessons_and_next_steps_are_kept_per_cycle_and_replaced_by_section(loaded, tmp_path, db):
     notes = SCORES + "lessons:\n  - 研讨会转化率最高\n  - {text: 百度关键词需要重做, by: 王芳}\nnext_steps:\n  - 研讨会频率翻倍\n"
     assert loaded("okrs", "scores", write(tmp_path, "scores.yaml", notes)).exit_code == 0

@@ -29,8 +29,8 @@ score = st.column_config.NumberColumn(min_value=0.0, max_value=10.0, step=0.5, f
 st.title(t("evaluation.title", cycle=selection.cycle))
 if cycle["closed"]:
     st.info(t("evaluation.closed"))
-if warning := weight_warning(data.settings().evaluation):
-    st.warning(warning)
+if weight_warning(data.settings().evaluation):
+    st.warning(t("evaluation.weight_warning", weight=f"{data.settings().evaluation.okr_weight:.0%}"))
 if not editing:
     st.caption(t("evaluation.read_only"))
 
@@ -107,7 +107,8 @@ levels = {"objective": "objective_id", "owner": "owner", "department": None}
 st.dataframe(pd.DataFrame([
     {t("evaluation.level"): t(f"evaluation.level_{r['level']}"),
      t("evaluation.who"): r[levels[r["level"]]] if levels[r["level"]] else selection.cycle,
-     t("evaluation.weight"): r["weight"], t("evaluation.score"): r["score"]}
+     t("evaluation.weight"): r["weight"], t("evaluation.score"): r["score"],
+     t("evaluation.krs_scored"): f"{r['krs_scored']} / {r['krs_total']}"}
     for r in rows if r["level"] in levels
 ]), hide_index=True, width="stretch")
 
