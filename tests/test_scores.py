@@ -17,7 +17,6 @@ from __future__ import annotations
 import getpass
 
 import pytest
-
 from conftest import query
 
 ME = getpass.getuser()  # a score or note without "by" is recorded as given by who loaded it
