@@ -120,12 +120,10 @@ _gx_lock = threading.Lock()
 _context = None
 
 
-def prepare_in_background() -> threading.Thread:
+def prepare_in_background() -> None:
     """Import GX and make its context in a thread while the export is read: the import is
     seconds of Python, and the read runs in DuckDB's own threads, which do not need the GIL."""
-    thread = threading.Thread(target=_gx_context, name="okrfunnel-gx-import", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=_gx_context, name="okrfunnel-gx-import", daemon=True).start()
 
 
 def _gx_context():
@@ -228,8 +226,7 @@ def _expectation(get_expectation_impl, check: Check, index: int, source_file: Pa
 
 
 def _release(source) -> None:
-    """Close every cursor GX holds, so none keeps the staging database (or the DuckDB instance,
-    which would refuse to reopen its file with another configuration) alive.
+    """Close every cursor GX opened rather than leave them to the garbage collector.
 
     GX keeps two engines (the datasource's, used to test the connection, and the execution
     engine's), and the execution engine's close() leaves the persisted connection of our cure open.
