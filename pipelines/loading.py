@@ -113,10 +113,10 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         )
     export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
     forced = registry.get(source) if source else None
-    prepare_in_background()
     with w.scratch() as workdir, _staging(w) as con:
         on_step("reading")
         export = open_export(path, con, registry, workdir, forced)
+        prepare_in_background()  # not before: a file refused for its header never needs GX
         typing = typed_select(con, export.spec, export.columns, w.salt)
         read_into_stg(con, export, typing)
         if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:
