@@ -424,7 +424,8 @@ def okrs_revisions(
 
 @okrs_app.command("close")
 def okrs_close(
-    cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026-Q3.")],
+    cycle: Annotated[str | None, typer.Argument(help="The cycle, e.g. 2026-Q3 (or --cycle, as other commands take it).")] = None,
+    cycle_option: Annotated[str | None, typer.Option("--cycle", help="The cycle, e.g. 2026-Q3.")] = None,
     reopen: Annotated[bool, typer.Option("--reopen", help="Open a closed cycle again (to correct it); needs --reason.")] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="Why: required to reopen, kept in the history.")] = None,
     early: Annotated[bool, typer.Option("--early", help="Close before the cycle's last day.")] = False,
@@ -437,6 +438,9 @@ def okrs_close(
     from pipelines.okr_store import close_cycle
     from pipelines.warehouse import writer
 
+    cycle = cycle or cycle_option
+    if cycle is None:
+        raise _fail(ConfigError("which cycle?", column="CYCLE", expected="a cycle such as 2026-Q3, as an argument or --cycle"))
     try:
         with writer(_settings(db).db) as w:
             close_cycle(w, cycle, reopen, by=getpass.getuser(), reason=reason, early=early)

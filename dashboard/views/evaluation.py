@@ -36,8 +36,13 @@ if not editing:
 
 
 def say(problem: OkrfunnelError) -> None:
-    """A refused save: each problem on its own line, as the CLI prints them."""
-    for line in [p.one_line() for p in problem.details.get("problems", [])] or [problem.one_line()]:
+    """A refused save: what to do in the page's language, then each problem as the CLI prints it."""
+    problems = problem.details.get("problems", [])
+    if any(p.column == "reason" for p in problems):
+        st.error(t("evaluation.needs_reason"))
+    elif problems:
+        st.error(t("evaluation.bad_scores"))
+    for line in [p.one_line() for p in problems] or [problem.one_line()]:
         st.error(line)
 
 
