@@ -68,8 +68,9 @@ MAIN_CONTROLS = {
     "funnel.py": ("radio", "funnel_grain", "month"),
     "quarter_review.py": ("selectbox", "review_metric", "leads"),
     "data_sources.py": ("selectbox", "data_q_run", 1),
+    "present.py": ("selectbox", "present_jump", 1),  # the next slide
 }
-SKIP_CONTROLS = {"overview_kr"}
+SKIP_CONTROLS = ("overview_kr",)  # key prefixes (keys carry the cycle or the language)
 ALL_OWNERS = "*"  # dashboard.common.ALL_OWNERS: the owner filter's "everyone"  # a picker that only does something with its button
 
 
@@ -253,7 +254,8 @@ def main_control(at, script: str):
     kind, key, value = MAIN_CONTROLS.get(script, (None, None, None))
     candidates = [(kind, w) for w in getattr(at.main, kind) if w.key and w.key.startswith(key)] if kind else []
     if not candidates:  # a page not listed: its first selectbox with a choice to make
-        candidates = [("selectbox", w) for w in at.main.selectbox if w.key not in SKIP_CONTROLS and len(w.options) > 1]
+        candidates = [("selectbox", w) for w in at.main.selectbox
+                      if not (w.key or "").startswith(SKIP_CONTROLS) and len(w.options) > 1]
         value = None
     if not candidates:
         return None

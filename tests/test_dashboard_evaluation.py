@@ -71,7 +71,7 @@ def test_the_page_shows_the_scores_of_the_cli(warehouse):
     assert [(r["Who"], r["Score"]) for r in records(roll_ups) if r["Level"] == "Objective"] == [("O1", 8.5), ("O2", 7), ("O3", 9.5)]
     assert len(records(history)) == 23
     assert "This cycle is closed" in at.info[0].value
-    assert at.text_area(key="evaluation_lessons").value.splitlines()[0] == "直播课和研讨会带来的线索转化最好，应成为主力渠道"
+    assert at.text_area(key="evaluation_lessons_2026-Q3").value.splitlines()[0] == "直播课和研讨会带来的线索转化最好，应成为主力渠道"
     zh = evaluation(language="zh")
     assert zh.title[0].value == "评估 · 2026-Q3" and zh.button(key="evaluation_save").label == "保存评分"
 
@@ -89,7 +89,7 @@ def test_a_viewer_reads_and_cannot_edit(warehouse, monkeypatch):
     at = evaluation()
     assert "Scores are entered by an admin" in at.caption[0].value
     assert not [b for b in at.button if b.key and b.key.startswith("evaluation_")]
-    assert at.text_area(key="evaluation_lessons").disabled and len(at.dataframe) == 5
+    assert at.text_area(key="evaluation_lessons_2026-Q3").disabled and len(at.dataframe) == 5
 
 
 def test_a_closed_cycle_changes_only_with_a_reason_kept_in_history(warehouse):
@@ -139,9 +139,9 @@ def test_lessons_and_next_steps_from_the_page(warehouse):
     assert query(warehouse, "SELECT section, position, text, written_by FROM review_note WHERE cycle = '2026-Q4' ORDER BY position") == [
         ("lessons", 0, "研讨会转化最好", "刘总"), ("lessons", 1, "知乎靠热点", "刘总")]
     at = evaluation("2026-Q4")
-    assert at.text_area(key="evaluation_lessons").value == "研讨会转化最好\n知乎靠热点"
-    at.text_area(key="evaluation_lessons").input("只留一条")
-    at.text_area(key="evaluation_next_steps").input("下一步一\n下一步二")
+    assert at.text_area(key="evaluation_lessons_2026-Q4").value == "研讨会转化最好\n知乎靠热点"
+    at.text_area(key="evaluation_lessons_2026-Q4").input("只留一条")
+    at.text_area(key="evaluation_next_steps_2026-Q4").input("下一步一\n下一步二")
     at.button(key="evaluation_save_review").click().run()
     assert not at.exception
     assert query(warehouse, "SELECT section, text, written_by FROM review_note WHERE cycle = '2026-Q4' ORDER BY section, position") == [
@@ -189,3 +189,14 @@ def test_without_sign_in_scores_are_signed_by_the_account_serving_the_dashboard(
                                  "(owners: 刘洋, 周敏, 张伟, 李娜, 王芳, 赵磊, 陈静)"]
     assert query(warehouse, "SELECT subject, score, scored_by FROM score_entry WHERE cycle = '2026-Q4' ORDER BY subject") == [
         ("KR1.1", 6.0, LOCAL), ("王方", 8.0, LOCAL)]
+
+
+def test_switching_cycles_shows_each_cycles_lessons_and_saves_them_there(warehouse):
+    """The review found one cycle's lessons shown (and saved) under another after a switch."""
+    at = evaluation("2026-Q4")
+    assert at.text_area(key="evaluation_lessons_2026-Q4").value == ""
+    at.sidebar.selectbox(key="cycle").select("2026-Q3").run()
+    assert at.text_area(key="evaluation_lessons_2026-Q3").value.splitlines()[0] == "直播课和研讨会带来的线索转化最好，应成为主力渠道"
+    at.button(key="evaluation_save_review").click().run()
+    assert query(warehouse, "SELECT count(*) FROM review_note WHERE cycle = '2026-Q3'") == [(6,)]
+    assert query(warehouse, "SELECT count(*) FROM review_note WHERE cycle = '2026-Q4'") == [(0,)]

@@ -120,10 +120,14 @@ st.dataframe(pd.DataFrame([
 st.subheader(t("evaluation.review_notes"))
 notes = data.review_notes(selection.key, selection.cycle)
 left, right = st.columns(2)
+# Keyed by cycle: with one key Streamlit would keep the boxes' text when the cycle changes, show
+# one cycle's lessons under another, and a save would write them there.
 lessons = left.text_area(t("evaluation.lessons"), "\n".join(n["text"] for n in notes["lessons"]),
-                         key="evaluation_lessons", disabled=not editing, height=160, help=t("evaluation.one_per_line"))
+                         key=f"evaluation_lessons_{selection.cycle}", disabled=not editing, height=160,
+                         help=t("evaluation.one_per_line"))
 next_steps = right.text_area(t("evaluation.next_steps"), "\n".join(n["text"] for n in notes["next_steps"]),
-                             key="evaluation_next_steps", disabled=not editing, height=160, help=t("evaluation.one_per_line"))
+                             key=f"evaluation_next_steps_{selection.cycle}", disabled=not editing, height=160,
+                             help=t("evaluation.one_per_line"))
 if editing and st.button(t("evaluation.save_review"), key="evaluation_save_review"):
     try:
         writes.save_review_notes(user, selection.cycle, lessons, next_steps)
