@@ -95,7 +95,8 @@ def close_cycle(user: User, cycle: str, reopen: bool = False, reason: str | None
 # with (and new tasks for their KRs or with themselves on them); an admin writes for everyone.
 
 
-def check_in(user: User, cycle: str, kr_id: str, day: date, confidence: float | None, note: str | None) -> None:
+def check_in(user: User, cycle: str, kr_id: str, day: date, confidence: float | None, note: str | None,
+             today: date | None = None) -> None:
     """One check-in (confidence 1-10 and a note) under the rules of ``okrfunnel okrs checkins``;
     the same KR and day replaces the earlier one."""
     require(user, "member", "a check-in")
@@ -106,7 +107,7 @@ def check_in(user: User, cycle: str, kr_id: str, day: date, confidence: float | 
         found, owner = kr_owner(w.con, cycle, kr_id)
         if found:
             _require_own(user, f"a check-in for {kr_id}", owner)
-        record_checkin(w, cycle, kr_id, day, confidence, note, user.name)
+        record_checkin(w, cycle, kr_id, day, confidence, note, user.name, today)
 
 
 def add_task(user: User, cycle: str, values: dict, reason: str | None = None, today: date | None = None) -> str:

@@ -349,10 +349,11 @@ def edit_task(w: Writer, cycle: str, task_id: str, changes: dict, today: date, b
 
 
 def record_checkin(w: Writer, cycle: str, kr_id: str, day: date, confidence: float | None, note: str | None,
-                   by: str | None) -> None:
+                   by: str | None, today: date | None = None) -> None:
     """One check-in from the Week page's form, under the rules of `okrfunnel okrs checkins` (a KR
     of the cycle, a day within it, a whole confidence from 1 to 10, an open cycle; the same KR and
-    day replaces the earlier one), plus what only a form needs: a confidence given, a short note.
+    day replaces the earlier one), plus what only a form needs: a confidence given, a short note,
+    a day no later than ``today``.
 
     Raises:
         ConfigError: the first problem, ``column`` naming the field (confidence, note, kr, date).
@@ -360,6 +361,9 @@ def record_checkin(w: Writer, cycle: str, kr_id: str, day: date, confidence: flo
     """
     if confidence is None:
         raise ConfigError("confidence is missing", file=DASHBOARD, column="confidence", expected="a whole number from 1 to 10")
+    if day > (today or date.today()):  # a future check-in would stand as the latest until that day
+        raise ConfigError("a check-in cannot be dated after today", file=DASHBOARD, column="date", value=str(day),
+                          expected=f"{today or date.today()} or earlier")
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX_CHARS:
         raise ConfigError(f"the note is longer than {NOTE_MAX_CHARS} characters", file=DASHBOARD, column="note",
@@ -484,7 +488,8 @@ def _record_changes(con: duckdb.DuckDBPyConnection, cycle: str, task_id: str, ch
 
 def _checked_task(con: duckdb.DuckDBPyConnection, cycle: str, values: dict) -> dict:
     """A task's fields from the Week page, tidied (text trimmed, helpers without the owner or
-    repeats), or ConfigError naming the first bad field."""
+    repeats, no owner meaning the KR's owner), or ConfigError naming the first bad field (a due
+    day outside the cycle among them)."""
     kr_ids = [r[0] for r in con.execute("SELECT kr_id FROM key_result WHERE cycle = ? ORDER BY position", [cycle]).fetchall()]
     if values.get("kr_id") not in kr_ids:
         raise ConfigError("not a key result of this cycle", file=DASHBOARD, column="kr_id", value=values.get("kr_id"),
@@ -502,6 +507,15 @@ def _checked_task(con: duckdb.DuckDBPyConnection, cycle: str, values: dict) -> d
         raise ConfigError("a link must be a web address", file=DASHBOARD, column="link", value=link,
                           expected="an address starting with http:// or https://")
     owner = (values.get("owner") or "").strip() or None
+    if owner is None:  # the KR's owner: a task nobody owns is one nobody may edit, and nobody does
+        owner = con.execute("SELECT owner FROM key_result WHERE cycle = ? AND kr_id = ?", [cycle, values["kr_id"]]).fetchone()[0]
+    if owner is None:
+        raise ConfigError("a task needs an owner", file=DASHBOARD, column="owner", expected="the person doing it")
+    start, end = con.execute("SELECT start_date, end_date FROM okr_cycle WHERE cycle = ?", [cycle]).fetchone()
+    due = values.get("due")
+    if due is not None and not start <= due <= end:  # outside the cycle it would show in none of its weeks
+        raise ConfigError("due outside the cycle", file=DASHBOARD, column="due", value=str(due),
+                          expected=f"a day from {start} to {end}")
     helpers = list(dict.fromkeys(h.strip() for h in values.get("helpers") or [] if h and h.strip() and h.strip() != owner))
     return {"kr_id": values["kr_id"], "title": title, "owner": owner, "helpers": helpers, "due": values.get("due"),
             "status": values["status"], "link": link}

@@ -309,3 +309,29 @@ def test_a_warehouse_without_0007_is_migrated_with_its_tasks(tmp_path):
     with reader(db) as con:
         assert [(t["task_id"], t["title"], t["done_on"], t["from_file"]) for t in tasks(con, CYCLE)] == [
             ("T1", "上线网络研讨会系列", date(2026, 7, 31), True), ("T2", "采访 5 家客户", None, True)]
+
+
+def test_a_task_without_owner_is_the_krs_owners_and_a_due_day_stays_in_the_cycle(q3):
+    """From the second review: a task added without owner could be edited by nobody; one due after
+    the cycle showed in none of its weeks. KR1.1's owner in fixtures/okrs is 王芳; Q3 ends 09-30."""
+    monday = date(2026, 8, 3)
+    new = {"kr_id": "KR1.1", "title": "复盘会", "owner": "", "helpers": [], "due": date(2026, 8, 14), "status": "todo", "link": None}
+    assert writes.add_task(WANG, CYCLE, new, today=monday) == "T3"
+    assert stored_tasks(q3)["T3"]["owner"] == "王芳"
+    before = sha(q3)
+    with pytest.raises(ConfigError) as refused:
+        writes.add_task(WANG, CYCLE, {**new, "due": date(2026, 10, 15)}, today=monday)
+    assert (refused.value.column, refused.value.expected) == ("due", "a day from 2026-07-01 to 2026-09-30")
+    with pytest.raises(AccessDenied):  # an ownerless task on another's KR is that KR owner's: not 李娜's to add
+        writes.add_task(LI, CYCLE, new, today=monday)
+    assert sha(q3) == before
+
+
+def test_a_check_in_cannot_be_dated_after_today(q3):
+    before = sha(q3)
+    with pytest.raises(ConfigError) as refused:
+        writes.check_in(WANG, CYCLE, "KR1.1", date(2026, 8, 10), 9, None, today=date(2026, 8, 3))
+    assert (refused.value.column, refused.value.expected) == ("date", "2026-08-03 or earlier")
+    assert sha(q3) == before
+    writes.check_in(WANG, CYCLE, "KR1.1", date(2026, 8, 3), 9, None, today=date(2026, 8, 3))
+    assert sha(q3) != before

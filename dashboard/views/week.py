@@ -220,8 +220,9 @@ with checkin_tab:
         with st.form("week_checkin"):
             # The day the team meets: today within the chosen week, else its Monday (within the cycle).
             default_day = today if week <= today <= week_end else week
-            day = st.date_input(t("week.col_date"), min(max(default_day, cycle["start"]), cycle["end"]),
-                                min_value=cycle["start"], max_value=cycle["end"], key=f"checkin_day_{week}")
+            day = st.date_input(t("week.col_date"), min(max(default_day, cycle["start"]), cycle["end"], today),
+                                min_value=cycle["start"], max_value=min(cycle["end"], max(today, cycle["start"])),
+                                key=f"checkin_day_{week}")
             confidence = st.number_input(t("column.confidence"), value=None, step=1.0, format="%g",
                                          placeholder="1-10", help=t("week.confidence_help"), key="checkin_confidence")
             note = st.text_area(t("week.note"), max_chars=NOTE_MAX_CHARS, key="checkin_note")
