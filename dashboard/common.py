@@ -25,6 +25,12 @@ class Selection:
     currency: str | None
     problem: str | None = None  # a pipeline error that keeps the OKR pages from showing numbers
 
+    @property
+    def checkins_to(self) -> date | None:
+        """Check-ins count up to now (the cycle's end), past the data's last day too, as ``krs``
+        counts them: exports lag, and a Monday check-in must show before the next load."""
+        return next((c["end"] for c in self.cycles if c["label"] == self.cycle), None)
+
 
 def language_box() -> None:
     """The language comes first: every other label, the sign-in form's included, depends on it.

@@ -472,11 +472,13 @@ def objectives(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None
 def confidence(cycle: CycleOption, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Every check-in: confidence, change since the previous and since the start, and `drop` flags."""
     from pipelines.okr_confidence import drift
-    from pipelines.okr_eval import get_cycle, resolve_as_of
+    from pipelines.okr_eval import checkins_until, get_cycle, resolve_as_of
 
     def rows(con):
         found = get_cycle(con, cycle)
-        return drift(con, found.label, resolve_as_of(con, found, _parse_date(as_of, "--as-of")))
+        day = _parse_date(as_of, "--as-of")
+        resolve_as_of(con, found, day)  # refuses a day before the cycle
+        return drift(con, found.label, checkins_until(found, day))
 
     _show(rows, db, fmt)
 

@@ -56,6 +56,12 @@ def get_cycle(con: duckdb.DuckDBPyConnection, label: str) -> Cycle:
     )
 
 
+def checkins_until(cycle: Cycle, as_of: date | None) -> date:
+    """The last day whose check-ins count: the as-of day when one is asked for, else the cycle's
+    end (every check-in made so far, whatever day the data reaches)."""
+    return min(as_of, cycle.end) if as_of is not None else cycle.end
+
+
 def resolve_as_of(con: duckdb.DuckDBPyConnection, cycle: Cycle, as_of: date | None) -> date:
     """``as_of``, or the newest day with data within the cycle; a day after the cycle means its end.
 
@@ -89,13 +95,15 @@ def evaluate(con: duckdb.DuckDBPyConnection, cycle_label: str, as_of: date | Non
     """One row per KR of the cycle, in file order, as ``okrfunnel krs`` prints them.
 
     Definitions are those in force on the as-of day (a target revised later shows its old
-    value), check-ins those made by then, data the days up to it.
+    value), data the days up to it, check-ins those made by then. Without ``as_of`` (now) every
+    check-in counts, those made after the data's last day too: exports lag, and a Monday
+    check-in must show before the next load.
     """
     settings = settings or Settings()
     cycle = get_cycle(con, cycle_label)
     day = resolve_as_of(con, cycle, as_of)
     expected = ((day - cycle.start).days + 1) / cycle.days
-    checkins = load_checkins(con, cycle.label, day)
+    checkins = load_checkins(con, cycle.label, checkins_until(cycle, as_of))
     rows = []
     for kr in _key_results(con, cycle.label, day):
         mine = [c for c in checkins if c.kr_id == kr["kr_id"]]

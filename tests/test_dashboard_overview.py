@@ -192,3 +192,23 @@ def test_a_cycle_with_okrs_and_no_data_yet(warehouse, tmp_path):
     assert not at.exception and at.sidebar.selectbox(key="cycle").value == "2027-Q1"
     assert "no data in 2027-Q1" in at.info[0].value
     assert shown_krs(at)["K1"]["status"].endswith("No data")
+
+
+def test_a_check_in_after_the_datas_last_day_shows_at_once(warehouse):
+    """The demo's data ends 2026-11-22; KR2.1 (off track) stood at 8/10, flagged overconfident.
+    陈静 checks in 3 on 11-28: `krs` and the Overview count it now (8 -> 3 is a drop of 5);
+    `krs --as-of 2026-11-22` still shows the week before."""
+    from datetime import date
+
+    from dashboard import writes
+    from dashboard.auth import User
+
+    writes.check_in(User("陈静", "member"), "2026-Q4", "KR2.1", date(2026, 11, 28), 3, "圆桌嘉宾全部取消",
+                    today=date(2026, 11, 28))
+    now = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q4")}["KR2.1"]
+    assert (now["confidence"], now["last_checkin"], now["confidence_flags"], now["as_of"]) == (3, "2026-11-28", "", "2026-11-22")
+    before = {r["kr_id"]: r for r in cli_json("krs", "--cycle", "2026-Q4", "--as-of", "2026-11-22")}["KR2.1"]
+    assert (before["confidence"], before["confidence_flags"]) == (8, "overconfident")
+    alerts = [m.value for m in started().markdown]
+    assert "📉 **KR2.1**: confidence fell by 5 on Nov 28, 2026" in alerts
+    assert not [a for a in alerts if a.startswith("⚠️ **KR2.1**")]

@@ -28,9 +28,10 @@ lang = language()
 st.title(t("confidence.title", cycle=selection.cycle))
 rows = owner_krs(selection)
 cycle = next(c for c in selection.cycles if c["label"] == selection.cycle)
-end = min(selection.as_of or cycle["end"], cycle["end"])
 labels = {r["kr_id"]: f"{r['kr_id']} {r['kr']}" for r in rows}
-checkins = [d for d in data.drift(selection.key, selection.cycle, end) if d["kr_id"] in labels]
+checkins = [d for d in data.drift(selection.key, selection.cycle, selection.checkins_to) if d["kr_id"] in labels]
+# The weeks up to the data's last day, or the newest check-in when the team checked in since.
+end = min(max([selection.as_of or cycle["start"], *(d["date"] for d in checkins)]), cycle["end"])
 
 st.subheader(t("confidence.heatmap"))
 if checkins:

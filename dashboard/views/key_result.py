@@ -68,7 +68,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(t("key_result.confidence"))
-    history = [d for d in data.drift(selection.key, selection.cycle, selection.as_of) if d["kr_id"] == kr_id]
+    history = [d for d in data.drift(selection.key, selection.cycle, selection.checkins_to) if d["kr_id"] == kr_id]
     if history:
         st.plotly_chart(confidence_history(history, t("column.confidence"), DATE_TICKS[lang]), key="kr-confidence")
     else:

@@ -43,7 +43,7 @@ for r in rows:
     if "overconfident" in r["confidence_flags"]:
         alerts.append(("⚠️", t("overview.alert_overconfident", kr=r["kr_id"], confidence=r["confidence"])))
 recent = selection.as_of - timedelta(days=14)
-for d in data.drift(selection.key, selection.cycle, selection.as_of):
+for d in data.drift(selection.key, selection.cycle, selection.checkins_to):
     if d["flags"] == "drop" and d["date"] >= recent and d["kr_id"] in {r["kr_id"] for r in rows}:
         alerts.append(("📉", t("overview.alert_drop", kr=d["kr_id"], change=abs(d["change_prev"]), day=day(d["date"], lang))))
 newest = max((f["data_to"] for f in data.freshness(selection.key) if f["data_to"]), default=None)
@@ -70,7 +70,7 @@ for objective in data.objectives(selection.key, selection.cycle):
     st.plotly_chart(attainment_bars(krs, expected, {r["kr_id"]: r["kr"] for r in krs}, t("column.expected")),
                     key=f"bars-{objective['objective_id']}")
     confidence = {}
-    for d in data.drift(selection.key, selection.cycle, selection.as_of):
+    for d in data.drift(selection.key, selection.cycle, selection.checkins_to):
         confidence.setdefault(d["kr_id"], []).append(d["confidence"])
     st.dataframe(kr_frame(krs, confidence, selection.currency, lang), hide_index=True, column_order=KR_ORDER,
                  key=f"krs-{objective['objective_id']}", column_config=kr_columns())
