@@ -583,7 +583,6 @@ def dashboard(
 
     Without sign-in ([access] in okrfunnel.toml, docs/access.md) it serves only this computer;
     another --host needs sign-in, or --open-to-network for a read-only screen."""
-    import subprocess
     import sys
     from importlib.resources import files
 
@@ -613,7 +612,8 @@ def dashboard(
         "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no "Deploy" button: this is a served tool, not a dev session
     ]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    # Become Streamlit rather than wait for it: a service manager's SIGTERM then stops the server
+    # itself (as a child it was left serving once okrfunnel exited).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)

@@ -124,12 +124,8 @@ def serving(warehouse: Path, folder: Path):
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"okrfunnel dashboard exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
+            if _healthy(port):
+                break
             if time.monotonic() > deadline:
                 pytest.fail(f"no health answer from {base} within 60 s:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
@@ -303,3 +299,30 @@ def test_password_sign_in_in_a_real_browser(chromium, warehouse, tmp_path):
             assert wait_idle(page)["title"] == "Sign in to okrfunnel"
         finally:
             browser.close()
+
+
+def test_sigterm_to_okrfunnel_dashboard_stops_the_server(warehouse, tmp_path):
+    """A service manager stops `okrfunnel dashboard` by its pid: the server must go with it (the
+    review found Streamlit, started as a child, still serving after okrfunnel exited)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("OKRFUNNEL_DB", "OKRFUNNEL_CONFIG")}
+    proc = subprocess.Popen([okrfunnel(), "dashboard", "--db", str(warehouse), "--port", str(port)], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGTERM)  # the pid only, not its process group
+        proc.wait(timeout=20)
+        assert not _healthy(port)
+    finally:
+        _stop(proc)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
