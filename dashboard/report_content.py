@@ -47,6 +47,7 @@ class ReportData:
     scores: list[dict]
     impact: list[dict]
     notes: dict[str, list[dict]]  # "lessons" / "next_steps": each {"text", "by"}
+    ended: bool = False  # judged on the cycle's last day: outcomes are final (achieved or missed)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def gather(con: duckdb.DuckDBPyConnection, cycle_label: str, as_of: date | None 
         currency=settings.reporting_currency or _single_currency(con),
         fiscal_year_start_month=settings.fiscal_year_start_month, krs=krs,
         objectives=objective_rows(con, cycle.label, krs), scores=scores(con, cycle.label, settings), impact=rows,
-        notes=review_notes(con, cycle.label),
+        notes=review_notes(con, cycle.label), ended=bool(krs) and krs[0]["as_of"] >= cycle.end,
     )
 
 
@@ -176,6 +177,12 @@ def _score(value: float | None) -> str:
 def _summary(data: ReportData, words: _Words, title: str) -> Slide:
     counts = {s: sum(1 for r in data.krs if r["status"] == s) for s in STATUS_ORDER}
     tiles = [Tile(words(f"status.{s}"), str(counts[s]), tone=s) for s in STATUS_ORDER if counts[s]]
+    if data.ended:  # "on track" on the last day tells a CEO nothing: reached or not
+        missed = sum(counts[s] for s in ("on_track", "at_risk", "off_track"))
+        tiles = [Tile(words("status.achieved"), str(counts["achieved"]), tone="achieved"),
+                 Tile(words("present.missed"), str(missed), tone="off_track")]
+        if counts["no_data"]:
+            tiles.append(Tile(words("status.no_data"), str(counts["no_data"]), tone="no_data"))
     objective_score = {r["objective_id"]: r["score"] for r in data.scores if r["level"] == "objective"}
     department = next((r["score"] for r in data.scores if r["level"] == "department"), None)
     table = Table(

@@ -195,6 +195,6 @@ def test_what_each_role_sees(warehouse, tmp_path, monkeypatch):
     before = sha(warehouse)
     button(chen, "Add").click().run()
     assert [e.value for e in chen.error] == [
-        ("Not saved: a member changes only the check-ins of the key results they own and the tasks they own or help with; "
-         "an admin can change the others.")]
+        ("Not saved: a member checks in on the key results they own, and adds or changes tasks they own or help with "
+         "(or tasks of their own key results); an admin can change the others.")]
     assert sha(warehouse) == before

@@ -274,3 +274,17 @@ def test_an_objective_scored_in_part_says_how_many_krs_its_score_covers(demo_war
     assert slides["O1"].subtitle.endswith("score 6 (1 of 3 key results scored)")
     assert "score" not in slides["O2"].subtitle  # nothing scored, nothing said
     assert {s.key: s for s in deck(data, "zh").slides}["O1"].subtitle.endswith("得分 6（3 个关键结果中已评 1 个）")
+
+
+def test_a_quarter_judged_on_its_last_day_shows_reached_and_not_reached(demo_warehouse):
+    """The demo's 2026-Q3 (closed): `krs` on 09-30 gives the statuses; the summary counts the
+    achieved ones and the rest as not reached, not "on track"."""
+    from dashboard.report_content import deck, gather
+    from pipelines.warehouse import reader
+
+    statuses = [r["status"] for r in cli_json(demo_warehouse, "krs", "--cycle", "2026-Q3")]
+    with reader(demo_warehouse) as con:
+        summary = deck(gather(con, "2026-Q3"), "en").slides[0]
+    assert [(t.label, t.value) for t in summary.tiles] == [
+        ("Achieved", str(statuses.count("achieved"))), ("Not reached", str(len(statuses) - statuses.count("achieved")))]
+    assert statuses.count("on_track") > 0  # the case the review met: on track on the last day
