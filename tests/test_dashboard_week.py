@@ -7,15 +7,20 @@ weeks of 2026 used here are past (their Wednesday gone), which stays true."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import query
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from dashboard.auth import User
+from dashboard.i18n import catalogue
+from dashboard.tables import STATUS_ICONS
 from pipelines.access import hash_password
+from pipelines.cli import app as cli_app
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
@@ -198,3 +203,17 @@ def test_what_each_role_sees(warehouse, tmp_path, monkeypatch):
         ("Not saved: a member checks in on the key results they own, and adds or changes tasks they own or help with "
          "(or tasks of their own key results); an admin can change the others.")]
     assert sha(warehouse) == before
+
+
+def test_a_week_and_month_past_the_data_are_judged_on_its_last_day(warehouse):
+    """The demo's data ends 2026-11-22. The week of 11-23 has none yet: the celebration says so.
+    November's review judges its KRs on 11-22 (as the Overview does), not on 11-30."""
+    at = week_page(date(2026, 11, 23), "2026-Q4")
+    assert [i.value for i in at.tabs[TABS["celebration"]].info] == [
+        "No data for this week yet: the data ends on Nov 22, 2026. Tasks done and check-ins still count."]
+    at.selectbox(key="month_2026-Q4_en").set_value(date(2026, 11, 1)).run()
+    month = [f.value for f in at.tabs[TABS["month"]].dataframe if "attainment" in f.value.columns][0].to_dict("records")
+    krs = {r["kr_id"]: r for r in json.loads(CliRunner().invoke(
+        cli_app, ["krs", "--cycle", "2026-Q4", "--format", "json", "--db", str(warehouse)]).stdout)}
+    assert {r["kr_id"]: r["status"] for r in month} == {
+        k: f"{STATUS_ICONS[r['status']]} {catalogue('en')['status.' + r['status']]}" for k, r in krs.items()}

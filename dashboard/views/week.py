@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import auth, data, week_tables, writes
 from dashboard.common import mine, owner_krs, require_cycle
-from dashboard.format import percent, short_day
+from dashboard.format import day, percent, short_day
 from dashboard.i18n import catalogue, language, t
 from pipelines import okr_week
 from pipelines.errors import OkrfunnelError
@@ -172,7 +172,10 @@ with plan_tab:
 
 def krs_between(first: date, last: date) -> list[dict]:
     """Each KR's value from the day before ``first`` (the cycle's start values in its first days)
-    to ``last``, as ``okrfunnel krs`` has them on those days."""
+    to ``last``, as ``okrfunnel krs`` has them on those days. A span still running ends at the
+    data's last day: judged on a later day, every KR would look behind its expected share."""
+    if selection.as_of is not None:
+        last = max(min(last, selection.as_of), first)
     before = None if first <= cycle["start"] else mine(data.key_results(selection.key, selection.cycle, first - timedelta(days=1)), selection)
     after = mine(data.key_results(selection.key, selection.cycle, last), selection)
     return okr_week.progress(before, after)
@@ -184,6 +187,8 @@ with celebration_tab:
     done = okr_week.done_between(all_tasks, week, week_end)
     moved = [r for r in krs_between(max(week, cycle["start"]), last) if r["forward"]]
     rose = okr_week.confidence_rose(drift, week, week_end)
+    if selection.as_of is not None and selection.as_of < week:  # say so, rather than cheer for zeros
+        st.info(t("week.no_data_this_week", day=day(selection.as_of, lang)))
     st.markdown(t("week.cheer", done=len(done), moved=len(moved), rose=len(rose)))
     st.subheader(t("week.done"))
     if done:
@@ -220,19 +225,19 @@ with checkin_tab:
         with st.form("week_checkin"):
             # The day the team meets: today within the chosen week, else its Monday (within the cycle).
             default_day = today if week <= today <= week_end else week
-            day = st.date_input(t("week.col_date"), min(max(default_day, cycle["start"]), cycle["end"], today),
-                                min_value=cycle["start"], max_value=min(cycle["end"], max(today, cycle["start"])),
-                                key=f"checkin_day_{week}")
+            latest = min(cycle["end"], max(today, cycle["start"]))  # no later than today, within the cycle
+            checkin_day = st.date_input(t("week.col_date"), min(max(default_day, cycle["start"]), latest),
+                                        min_value=cycle["start"], max_value=latest, key=f"checkin_day_{week}")
             confidence = st.number_input(t("column.confidence"), value=None, step=1.0, format="%g",
                                          placeholder="1-10", help=t("week.confidence_help"), key="checkin_confidence")
             note = st.text_area(t("week.note"), max_chars=NOTE_MAX_CHARS, key="checkin_note")
             if st.form_submit_button(t("week.check_in")):
                 try:
-                    writes.check_in(user, selection.cycle, kr_id, day, confidence, note)
+                    writes.check_in(user, selection.cycle, kr_id, checkin_day, confidence, note)
                 except OkrfunnelError as exc:
                     refused(exc)
                 else:
-                    saved(t("week.checked_in", kr=kr_id, confidence=f"{confidence:g}", day=when(day)))
+                    saved(t("week.checked_in", kr=kr_id, confidence=f"{confidence:g}", day=when(checkin_day)))
         st.caption(t("week.checkin_rule"))
 
 with month_tab:
