@@ -212,7 +212,7 @@ def test_a_week_and_month_past_the_data_are_judged_on_its_last_day(warehouse):
     assert [i.value for i in at.tabs[TABS["celebration"]].info] == [
         "No data for this week yet: the data ends on Nov 22, 2026. Tasks done and check-ins still count."]
     at.selectbox(key="month_2026-Q4_en").set_value(date(2026, 11, 1)).run()
-    month = [f.value for f in at.tabs[TABS["month"]].dataframe if "attainment" in f.value.columns][0].to_dict("records")
+    month = next(f.value for f in at.tabs[TABS["month"]].dataframe if "attainment" in f.value.columns).to_dict("records")
     krs = {r["kr_id"]: r for r in json.loads(CliRunner().invoke(
         cli_app, ["krs", "--cycle", "2026-Q4", "--format", "json", "--db", str(warehouse)]).stdout)}
     assert {r["kr_id"]: r["status"] for r in month} == {
