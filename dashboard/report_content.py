@@ -261,12 +261,19 @@ def _baseline(data: ReportData) -> str:
     return quarter_label(date.fromisoformat(compared.split("..")[0]), data.fiscal_year_start_month)
 
 
+def since_changes(since: dict[str, dict], text) -> list[str]:
+    """The headline metrics since adopting OKRs, as the Quarter review page and the deck say them:
+    growth as a multiple ("SQLs 3.1x"), a fall or a cost as a change ("Won revenue -16%": "0.8x"
+    reads as growth to a CEO). ``text`` is ``t`` or a deck's words: (key, **values) -> str."""
+    return [text("review.since_multiple", metric=text(f"metric.{m}"), multiple=f"{since[m]['multiple']:.1f}")
+            if not m.startswith("cost_per") and since[m]["multiple"] >= 1 else
+            text("review.since_pct", metric=text(f"metric.{m}"), pct=percent(since[m]["pct_change"], signed=True))
+            for m in HEADLINE if m in since and since[m]["multiple"] is not None]
+
+
 def _since_sentence(data: ReportData, words: _Words) -> str:
     since = {r["metric"]: r for r in data.impact if r["section"] == "since_adoption"}
-    changes = [words("review.since_pct", metric=words(f"metric.{m}"), pct=percent(since[m]["pct_change"], signed=True))
-               if m.startswith("cost_per") else
-               words("review.since_multiple", metric=words(f"metric.{m}"), multiple=f"{since[m]['multiple']:.1f}")
-               for m in HEADLINE if m in since and since[m]["multiple"] is not None]
+    changes = since_changes(since, words)
     if not changes:
         return ""
     return words("review.since_sentence", changes=words("review.separator").join(changes), baseline=_baseline(data))
@@ -290,7 +297,7 @@ def _adoption(since: list[dict], data: ReportData, words: _Words) -> Slide:
 
 def _lessons(data: ReportData, words: _Words) -> Slide:
     def items(notes: list[dict]) -> list[str]:
-        return [f"{n['text']} ({n['by']})" if n.get("by") else n["text"] for n in notes]
+        return [words("present.note_by", text=n["text"], by=n["by"]) if n.get("by") else n["text"] for n in notes]
 
     lists = [(words("present.lessons"), items(data.notes["lessons"])),
              (words("present.next_steps"), items(data.notes["next_steps"]))]

@@ -180,7 +180,7 @@ def test_html_slides_in_order_with_summary_objectives_quarter_adoption_lessons(s
     mine = [(finals[r["kr_id"]], r["weight"]) for r in krs if r["objective_id"] == first and r["kr_id"] in finals]
     score = round(sum(f * w for f, w in mine) / sum(w for _, w in mine), 2)
     assert html_zh.slides["summary"]["rows"][first][3] == f"{score:g}"
-    assert html_zh.slides["lessons"]["items"] == [LESSONS[0], f"{LESSONS[1]} (王芳)", NEXT_STEPS[0]]
+    assert html_zh.slides["lessons"]["items"] == [LESSONS[0], f"{LESSONS[1]}（王芳）", NEXT_STEPS[0]]  # full-width in Chinese
 
 
 def test_html_quarter_numbers_are_those_of_impact(scored, html_zh):
@@ -288,3 +288,17 @@ def test_a_quarter_judged_on_its_last_day_shows_reached_and_not_reached(demo_war
     assert [(t.label, t.value) for t in summary.tiles] == [
         ("Achieved", str(statuses.count("achieved"))), ("Not reached", str(len(statuses) - statuses.count("achieved")))]
     assert statuses.count("on_track") > 0  # the case the review met: on track on the last day
+
+
+def test_since_adoption_says_growth_as_a_multiple_and_a_fall_as_a_change():
+    """A fall written "0.8x" read as growth to the second review's CEO."""
+    from dashboard.i18n import catalogue
+    from dashboard.report_content import since_changes
+
+    def text(key, **values):
+        return catalogue("en")[key].format(**values)
+
+    since = {"sqls": {"multiple": 3.1234, "pct_change": 2.1234}, "mqls": {"multiple": None, "pct_change": None},
+             "won_revenue": {"multiple": 0.84, "pct_change": -0.16}, "cost_per_sql": {"multiple": 0.49, "pct_change": -0.51}}
+    assert since_changes(since, text) == [
+        f"{text('metric.sqls')} 3.1x", f"{text('metric.won_revenue')} -16%", f"{text('metric.cost_per_sql')} -51%"]

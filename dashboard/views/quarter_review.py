@@ -12,11 +12,11 @@ from dashboard.charts.quarter_review import waterfall
 from dashboard.common import mine, require_cycle, show_error
 from dashboard.format import change, day, metric_value
 from dashboard.i18n import catalogue, language, t
+from dashboard.report_content import since_changes
 from dashboard.tables import attainment_column, status_text
 from pipelines.errors import OkrfunnelError
 
 TILES = ("leads", "mqls", "sqls", "wins", "won_revenue", "spend", "cost_per_sql", "mql_to_sql_rate")
-HEADLINE = ("sqls", "mqls", "won_revenue", "cost_per_sql")  # the since-adoption sentence
 
 selection = st.session_state["selection"]
 require_cycle(selection)
@@ -106,10 +106,7 @@ else:
     compared = next(iter(since.values()))["compared_to"]
     baseline = quarter_label(date.fromisoformat(compared.split("..")[0]), data.settings().fiscal_year_start_month) \
         if ".." in compared else compared
-    changes = [t("review.since_multiple", metric=t(f"metric.{m}"), multiple=f"{since[m]['multiple']:.1f}")
-               if not m.startswith("cost_per") else
-               t("review.since_pct", metric=t(f"metric.{m}"), pct=f"{since[m]['pct_change']:+.0%}")
-               for m in HEADLINE if m in since and since[m]["multiple"] is not None]
+    changes = since_changes(since, t)
     if changes:
         st.markdown(f"### {t('review.since_sentence', changes=t('review.separator').join(changes), baseline=baseline)}")
     st.caption(t("review.compared", period=span(since[TILES[0]]["period"]), previous=span(compared)))
