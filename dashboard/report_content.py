@@ -248,7 +248,7 @@ def _quarter(data: ReportData, quarter: dict[str, dict], words: _Words) -> Slide
         figure.update_layout(height=300)  # with two rows of tiles and its note on one printed page
         _large(figure)
     return Slide("quarter", "quarter", words("report.quarter"),
-                 subtitle=words("review.compared", period=words.span(first["period"]), previous=words.span(first["compared_to"])),
+                 subtitle=compared_text(words, words.span, first["period"], first["compared_to"]),
                  tiles=tiles, figure=figure,
                  note=words("review.waterfall_note", metric=words(f"metric.{WATERFALL_METRIC}")) if figure else "")
 
@@ -259,6 +259,13 @@ def _baseline(data: ReportData) -> str:
     if ".." not in compared:
         return compared
     return quarter_label(date.fromisoformat(compared.split("..")[0]), data.fiscal_year_start_month)
+
+
+def compared_text(text, span, period: str, previous: str) -> str:
+    """What a comparison compares: a running quarter (a span of days) is compared day for day, a
+    whole one needs no such note."""
+    key = "review.compared" if ".." in period else "review.compared_whole"
+    return text(key, period=span(period), previous=span(previous))
 
 
 def since_changes(since: dict[str, dict], text) -> list[str]:
@@ -291,7 +298,7 @@ def _adoption(since: list[dict], data: ReportData, words: _Words) -> Slide:
         keys=[r["metric"] for r in shown], numeric=frozenset({1, 2, 3, 4}),
     )
     return Slide("adoption", "adoption", words("report.since", baseline=baseline), lead=_since_sentence(data, words),
-                 subtitle=words("review.compared", period=words.span(since[0]["period"]), previous=words.span(since[0]["compared_to"])),
+                 subtitle=compared_text(words, words.span, since[0]["period"], since[0]["compared_to"]),
                  table=table)
 
 

@@ -302,3 +302,15 @@ def test_since_adoption_says_growth_as_a_multiple_and_a_fall_as_a_change():
              "won_revenue": {"multiple": 0.84, "pct_change": -0.16}, "cost_per_sql": {"multiple": 0.49, "pct_change": -0.51}}
     assert since_changes(since, text) == [
         f"{text('metric.sqls')} 3.1x", f"{text('metric.won_revenue')} -16%", f"{text('metric.cost_per_sql')} -51%"]
+
+
+def test_a_whole_quarter_is_not_said_to_be_compared_day_for_day(demo_warehouse):
+    from dashboard.report_content import deck, gather
+    from pipelines.warehouse import reader
+
+    with reader(demo_warehouse) as con:
+        closed, running = (deck(gather(con, c), "en") for c in ("2026-Q3", CYCLE))
+    quarter = {d.cycle: next(s for s in d.slides if s.kind == "quarter").subtitle for d in (closed, running)}
+    assert quarter["2026-Q3"] == ("2026-Q3 against 2026-Q2. Conversion rates count the conversions made within each "
+                                  "quarter, as key results do.")
+    assert "(a running quarter is compared day for day)" in quarter[CYCLE]

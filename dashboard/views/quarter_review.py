@@ -12,7 +12,7 @@ from dashboard.charts.quarter_review import waterfall
 from dashboard.common import mine, require_cycle, show_error
 from dashboard.format import change, day, metric_value
 from dashboard.i18n import catalogue, language, t
-from dashboard.report_content import since_changes
+from dashboard.report_content import compared_text, since_changes
 from dashboard.tables import attainment_column, status_text
 from pipelines.errors import OkrfunnelError
 
@@ -51,7 +51,7 @@ def member(name) -> str:
 
 quarter = {r["metric"]: r for r in rows if r["section"] == "quarter"}
 first = quarter[TILES[0]]
-st.caption(t("review.compared", period=span(first["period"]), previous=span(first["compared_to"])))
+st.caption(compared_text(t, span, first["period"], first["compared_to"]))
 for chunk in (TILES[:4], TILES[4:]):
     for tile, name in zip(st.columns(4), chunk):
         row = quarter[name]
@@ -109,7 +109,7 @@ else:
     changes = since_changes(since, t)
     if changes:
         st.markdown(f"### {t('review.since_sentence', changes=t('review.separator').join(changes), baseline=baseline)}")
-    st.caption(t("review.compared", period=span(since[TILES[0]]["period"]), previous=span(compared)))
+    st.caption(compared_text(t, span, since[TILES[0]]["period"], compared))
     # The change in each metric's own unit (money and counts whole, rates in percentage points),
     # and as a multiple; a cell without a value (a rate that was 0 before has no multiple) is "–".
     st.dataframe(pd.DataFrame([{
