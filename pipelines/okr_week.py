@@ -109,9 +109,11 @@ def done_between(tasks: list[dict], first: date, last: date) -> list[dict]:
     return [t for t in tasks if t["status"] == "done" and t["done_on"] is not None and first <= t["done_on"] <= last]
 
 
-def confidence_changes(checkins: list[dict], first: date, last: date) -> list[dict]:
+def confidence_changes(checkins: list[dict], first: date, last: date, kr_ids: tuple[str, ...] = ()) -> list[dict]:
     """Per KR with check-ins from ``first`` to ``last``: confidence before them (the previous
-    check-in, else the one set in the file), after them, the change, and how many fell 2+ points."""
+    check-in, else the one set in the file), after them, the change, and how many fell 2+ points.
+    Each of ``kr_ids`` without a check-in then is listed too, with 0 check-ins and its confidence
+    as it stood: the KR nobody checked in on is the one a monthly review must see."""
     rows: dict[str, dict] = {}
     for c in checkins:
         if not first <= c["date"] <= last:
@@ -125,6 +127,11 @@ def confidence_changes(checkins: list[dict], first: date, last: date) -> list[di
         row["drops"] += c["flags"] == "drop"
     for row in rows.values():
         row["change"] = None if row["before"] is None else row["after"] - row["before"]
+    for kr_id in kr_ids:
+        if kr_id not in rows:
+            earlier = [c["confidence"] for c in checkins if c["kr_id"] == kr_id and c["date"] < first]
+            standing = earlier[-1] if earlier else None
+            rows[kr_id] = {"kr_id": kr_id, "checkins": 0, "drops": 0, "before": standing, "after": standing, "change": None}
     return list(rows.values())
 
 

@@ -335,3 +335,17 @@ def test_a_check_in_cannot_be_dated_after_today(q3):
     assert sha(q3) == before
     writes.check_in(WANG, CYCLE, "KR1.1", date(2026, 8, 3), 9, None, today=date(2026, 8, 3))
     assert sha(q3) != before
+
+
+def test_the_monthly_review_lists_krs_nobody_checked_in_on():
+    august = (date(2026, 8, 1), date(2026, 8, 31))
+    checkins = [
+        {"kr_id": "KR1.1", "date": date(2026, 7, 27), "confidence": 4, "change_prev": 0, "flags": ""},
+        {"kr_id": "KR1.1", "date": date(2026, 8, 3), "confidence": 7, "change_prev": 3, "flags": ""},
+        {"kr_id": "KR1.2", "date": date(2026, 7, 13), "confidence": 6, "change_prev": None, "flags": ""},
+    ]
+    assert okr_week.confidence_changes(checkins, *august, ("KR1.1", "KR1.2", "KR2.1")) == [
+        {"kr_id": "KR1.1", "checkins": 1, "drops": 0, "before": 4, "after": 7, "change": 3},
+        {"kr_id": "KR1.2", "checkins": 0, "drops": 0, "before": 6, "after": 6, "change": None},  # silent since July
+        {"kr_id": "KR2.1", "checkins": 0, "drops": 0, "before": None, "after": None, "change": None},  # never
+    ]

@@ -251,7 +251,7 @@ with month_tab:
     st.dataframe(frame, hide_index=True, key="month-krs", column_config=columns)
     st.subheader(t("week.month_confidence"))
     moves = okr_week.confidence_changes([d for d in data.drift(selection.key, selection.cycle, last) if d["kr_id"] in by_id],
-                                        first, last)
+                                        first, last, tuple(by_id))
     if moves:
         frame, columns = week_tables.confidence_changes(moves)
         st.dataframe(frame, hide_index=True, key="month-confidence", column_config=columns)
