@@ -26,11 +26,23 @@ import duckdb
 from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
 from pipelines.facts import FACTS
-from pipelines.reading import EXCEL_SUFFIXES, Export, open_export, raw_column, read_into_stg
+from pipelines.reading import (
+    EXCEL_SUFFIXES,
+    Export,
+    open_export,
+    raw_column,
+    read_into_stg,
+)
 from pipelines.registry import Registry
 from pipelines.sqltext import sql_literal
 from pipelines.staging import Staged, finish, typed_select
-from pipelines.validation import CheckResult, contract_checks, declared_checks, prepare_in_background, run_suite
+from pipelines.validation import (
+    CheckResult,
+    contract_checks,
+    declared_checks,
+    prepare_in_background,
+    run_suite,
+)
 from pipelines.warehouse import Writer, configure
 
 INPUT_SUFFIXES = {".csv", ".tsv", ".txt", *EXCEL_SUFFIXES}

@@ -39,13 +39,13 @@ def build_demo(db: Path, exports: Path, replace: bool = False) -> DemoOutcome:
     """
     from pipelines.loading import ingest_file
     from pipelines.okr_file import read_document
+    from pipelines.okr_scores import load_scores
     from pipelines.okr_store import (
         close_cycle,
         known_filter_values,
         load_checkins,
         load_document,
     )
-    from pipelines.okr_scores import load_scores
     from pipelines.okr_workbook import read_checkins
     from pipelines.registry import Registry
     from pipelines.warehouse import writer
