@@ -30,7 +30,7 @@ from pipelines.reading import (
     EXCEL_SUFFIXES,
     Export,
     open_export,
-    raw_column,
+    read_cells_again,
     read_into_stg,
 )
 from pipelines.registry import Registry
@@ -42,6 +42,7 @@ from pipelines.validation import (
     declared_checks,
     prepare_in_background,
     run_suite,
+    suspect_rows_sql,
 )
 from pipelines.warehouse import Writer, configure
 
@@ -130,15 +131,15 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         export = open_export(path, con, registry, workdir, forced)
         prepare_in_background()  # not before: a file refused for its header never needs GX
         typing = typed_select(con, export.spec, export.columns, w.salt)
-        read_into_stg(con, export, typing)
+        present = set(typing.headings) | set(export.spec.constants)
+        checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
+        read_into_stg(con, export, typing, suspect_rows_sql(checks))
         if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:
             raise InputFileError(
                 f"the export has a header but no data rows (source {export.spec.name})", file=path,
                 hint="check the date range or filters of the export",
             )
         staged = finish(con, export, typing.headings)
-        present = set(staged.headings) | set(export.spec.constants)
-        checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
         on_step("validating")
         results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
         _collect_failures(con, export, staged, results)
@@ -197,10 +198,11 @@ def _collect_failures(con, export: Export, staged: Staged, results: list[CheckRe
     check read every row of the export again for each check that failed.
     """
     pii = personal_columns(export)
-    text_of = {c: raw_column(i) for i, c in enumerate(export.columns)}
-    row_json = "json_object(" + ", ".join(
-        f"{sql_literal(c)}, {sql_literal('***') if c in pii else 'r.' + text_of[c]}" for c in export.columns
-    ) + ")::VARCHAR"
+
+    def cell(column: str) -> str:
+        return sql_literal("***") if column in pii else f"r.cells[{export.columns.index(column) + 1}]"
+
+    row_json = "json_object(" + ", ".join(f"{sql_literal(c)}, {cell(c)}" for c in export.columns) + ")::VARCHAR"
     con.execute(
         """CREATE TABLE set_aside (_row BIGINT, column_name VARCHAR, raw_value VARCHAR,
            reason VARCHAR, check_name VARCHAR, check_index INTEGER, raw_row VARCHAR)"""
@@ -216,15 +218,25 @@ def _collect_failures(con, export: Export, staged: Staged, results: list[CheckRe
             f"INSERT INTO failing_row SELECT DISTINCT _row, ?, ?, ?, ? FROM ({results[index].failing_rows_sql})",
             [index, heading or check.field, check.reason, check.type],
         )
-        value = "NULL" if heading is None else ("'***'" if heading in pii else f"r.{text_of[heading]}")
-        values.append(f"WHEN {index} THEN {value}")
+        values.append(f"WHEN {index} THEN {'NULL' if heading is None else cell(heading)}")
+    con.execute(
+        """CREATE TEMP TABLE cells_wanted AS SELECT DISTINCT _line_hash, _line_hash2
+           FROM stg_rows SEMI JOIN failing_row USING (_row) WHERE _raw IS NULL"""
+    )
+    again = con.execute("SELECT count(*) FROM cells_wanted").fetchone()[0] > 0
+    if again:
+        read_cells_again(con, export, "cells_wanted")
+    cells = "coalesce(s._raw, a.cells)" if again else "s._raw"
     con.execute(
         f"""INSERT INTO set_aside
             SELECT r._row, f.column_name, CASE f.check_index {' '.join(values)} END, f.reason, f.check_name,
                    f.check_index, {row_json}
-            FROM failing_row AS f JOIN stg_rows AS r USING (_row)"""
+            FROM failing_row AS f
+            JOIN (SELECT _row, {cells} AS cells FROM stg_rows AS s
+                  {'LEFT JOIN cells_again AS a USING (_line_hash, _line_hash2)' if again else ''}) AS r USING (_row)"""
     )
-    con.execute("DROP TABLE failing_row")
+    for table in ("failing_row", "cells_wanted", *(["cells_again"] if again else [])):
+        con.execute(f"DROP TABLE {table}")
 
 
 def _load(w: Writer, path, digest, export: Export, staged: Staged, results, export_date, started, strict) -> FileOutcome:

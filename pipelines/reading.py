@@ -1,7 +1,7 @@
 """Open an export as its tool wrote it: find encoding, delimiter and header, load its rows.
 
-Every cell is read as text, kept, and typed in SQL in the same pass (``staging.typed_select``), so
-that a bad cell becomes a quarantined row, never a crash. Input files are only ever opened for
+Every cell is read as text and typed in SQL in the same pass (``staging.typed_select``), so that a
+bad cell becomes a quarantined row, never a crash. Input files are only ever opened for
 reading; a file that needs transcoding (GB18030, UTF-16) is decoded into a UTF-8 copy in the
 staging folder.
 """
@@ -41,8 +41,8 @@ class Export:
     """An export whose source, encoding and header are known, ready to be read into ``stg``.
 
     ``columns`` are the export's columns as DuckDB names them (a repeated heading gets a suffix);
-    in ``stg`` column i keeps its text as ``raw_column(i)`` beside the typed fields, and view
-    ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (from ``rowid``, which DuckDB
+    while ``stg`` is read, column i is ``raw_column(i)``, and a row's kept cells ``_raw`` list them
+    in that order. View ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (from ``rowid``, which DuckDB
     keeps when other rows are deleted, plus the rows above the first record and the lines set
     aside before it; blank lines inside a CSV are not counted, DuckDB skips them unseen).
     """
@@ -52,6 +52,7 @@ class Export:
     encoding: str
     columns: list[str]
     from_sql: str  # the table function (or registered Arrow table) the rows come from
+    rows_again_sql: str  # the same rows, read again without recording rejected lines
     delimiter: str  # "" for workbooks
     first_row: int
     header_line: int
@@ -90,19 +91,24 @@ def open_export(
     return _open_text(path, con, registry, workdir, forced)
 
 
-def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing) -> None:
-    """Create ``stg``: every column's text, a hash of the line (which finds repeated lines without
-    reading every column again) and the typed fields, in one pass over the file, and the view
-    ``stg_rows`` over it with row numbers and what ``typing`` derives there.
+def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing, suspect: str | None) -> None:
+    """Create ``stg`` in one pass over the file: the typed fields, two hashes of the line (which
+    find repeated lines and the line again in the file), why the row is not data if it is not,
+    and the cells as text of the rows for which ``suspect`` (SQL over the typed fields) holds.
+    Then the view ``stg_rows`` over it, with row numbers and what ``typing`` derives there.
 
     Then set apart what is not data: lines that do not fit the header (footers are skipped, other
     lines quarantined, a cut-off last line fails the file), blank rows and summary rows.
     """
     raw = [raw_column(i) for i in range(len(export.columns))]
-    named = ", ".join(f"{quote_ident(c)} AS {r}" for c, r in zip(export.columns, raw))
-    stored = ", ".join([*raw, f"hash({', '.join(raw)}) AS _line_hash", *filter(None, [typing.typed])])
+    line = ", ".join(raw)
+    typed = ", ".join([*raw, *_line_hashes(raw), f"{_not_data_sql(export, raw)} AS _skip", *filter(None, [typing.typed])])
+    rows = f"SELECT {typed} FROM (SELECT {_named(export)}, {typing.cleaned} FROM {export.from_sql})"
+    if typing.texts:
+        rows = f"SELECT * EXCLUDE ({typing.texts}), {typing.unparsed} FROM ({rows})"
+    cells = f"CASE WHEN {suspect} THEN [{line}] END" if suspect else "NULL::VARCHAR[]"
     try:
-        con.execute(f"CREATE TABLE stg AS SELECT {stored} FROM (SELECT {named}, {typing.cleaned} FROM {export.from_sql})")
+        con.execute(f"CREATE TABLE stg AS SELECT * EXCLUDE ({line}), {cells} AS _raw FROM ({rows})")
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(export, exc) from None
     if export.csv_path is not None:
@@ -110,6 +116,46 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
     derived = f", {typing.derived}" if typing.derived else ""
     con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, *{derived} FROM stg")
     _drop_skippable(con, export)
+
+
+def read_cells_again(con: duckdb.DuckDBPyConnection, export: Export, wanted: str) -> None:
+    """Table ``cells_again``: the cells of the lines whose hashes are in table ``wanted``, read
+    from the export again (for rows that failed a check ``suspect`` did not foresee). Not an
+    UPDATE of ``stg``: DuckDB updates a list column by deleting and appending the row, which
+    would change its ``rowid`` and so its row number."""
+    raw = [raw_column(i) for i in range(len(export.columns))]
+    first, second = _line_hashes(raw)
+    con.execute(
+        f"""CREATE TEMP TABLE cells_again AS
+            SELECT DISTINCT ON (_line_hash, _line_hash2) * FROM (
+                SELECT {first}, {second}, [{', '.join(raw)}] AS cells
+                FROM (SELECT {_named(export)} FROM {export.rows_again_sql}))
+            WHERE (_line_hash, _line_hash2) IN (SELECT (_line_hash, _line_hash2) FROM {wanted})"""
+    )
+
+
+def _named(export: Export) -> str:
+    return ", ".join(f"{quote_ident(c)} AS {raw_column(i)}" for i, c in enumerate(export.columns))
+
+
+def _line_hashes(raw: list[str]) -> tuple[str, str]:
+    return f"hash({', '.join(raw)}) AS _line_hash", f"hash('okrfunnel', {', '.join(reversed(raw))}) AS _line_hash2"
+
+
+def _not_data_sql(export: Export, raw: list[str]) -> str:
+    """Why a row is not data: blank, a summary row (``Total: ...``), a footer line; else NULL."""
+    def blank(columns):
+        return " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in columns) or "true"
+
+    def first_matches(patterns):
+        return " OR ".join(f"regexp_matches(trim(coalesce({raw[0]}, '')), {sql_literal(p)})" for p in patterns)
+
+    cases = [f"WHEN {blank(raw)} THEN 'blank row'"]
+    if export.spec.summary_rows:
+        cases.append(f"WHEN {first_matches(export.spec.summary_rows)} THEN 'summary row'")
+    if export.spec.footer_lines:
+        cases.append(f"WHEN ({first_matches(export.spec.footer_lines)}) AND {blank(raw[1:])} THEN 'footer line'")
+    return f"CASE {' '.join(cases)} END"
 
 
 def _row_number_sql(con, export: Export) -> str:
@@ -137,12 +183,14 @@ def _open_text(path, con, registry, workdir, forced) -> Export:
     if encoding != "utf-8":
         csv_path = workdir / "transcoded.csv"
         _transcode(path, encoding, csv_path)
-    delimiter = sql_literal(header.delimiter)
-    from_sql = f"""read_csv({sql_literal(str(csv_path))}, header = true, skip = {header.line_index},
-        delim = {delimiter}, quote = '"', escape = '"', all_varchar = true, store_rejects = true,
-        rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans', sample_size = -1)"""
+    def rows(errors: str) -> str:
+        return f"""read_csv({sql_literal(str(csv_path))}, header = true, skip = {header.line_index},
+            delim = {sql_literal(header.delimiter)}, quote = '"', escape = '"', all_varchar = true,
+            {errors}, sample_size = -1)"""
+
+    from_sql = rows("store_rejects = true, rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans'")
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
-    return Export(path, spec, encoding, columns, from_sql, header.delimiter, header.line_index + 2, header.line_index, csv_path)
+    return Export(path, spec, encoding, columns, from_sql, rows("ignore_errors = true"), header.delimiter, header.line_index + 2, header.line_index, csv_path)
 
 
 def _read_head(path: Path) -> bytes:
@@ -355,24 +403,12 @@ def _sort_rejects(con, export: Export) -> None:
 
 
 def _drop_skippable(con, export: Export) -> None:
-    """Summary rows (``Total: ...``) and blank rows are not data: counted as skipped, not loaded."""
-    columns = [raw_column(i) for i in range(len(export.columns))]
+    """Summary rows, blank rows and footers are not data: counted as skipped, not loaded."""
     export.rows_read = con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(export.malformed)
-    all_blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in columns)
-    blank = con.execute(f"DELETE FROM stg WHERE {all_blank}").fetchone()[0]
-    if blank:
-        export.skipped["blank row"] = blank
-    first = columns[0]
-    for pattern in export.spec.summary_rows:
-        n = con.execute(f"DELETE FROM stg WHERE regexp_matches(trim(coalesce({first}, '')), ?)", [pattern]).fetchone()[0]
-        if n:
-            export.skipped["summary row"] = export.skipped.get("summary row", 0) + n
-    footer = " OR ".join(f"regexp_matches(trim(coalesce({first}, '')), ?)" for _ in export.spec.footer_lines)
-    if footer:
-        others_blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in columns[1:]) or "true"
-        n = con.execute(f"DELETE FROM stg WHERE ({footer}) AND {others_blank}", list(export.spec.footer_lines)).fetchone()[0]
-        if n:
-            export.skipped["footer line"] = export.skipped.get("footer line", 0) + n
+    for why, n in con.execute("SELECT _skip, count(*) FROM stg WHERE _skip IS NOT NULL GROUP BY 1").fetchall():
+        export.skipped[why] = export.skipped.get(why, 0) + n
+    if export.skipped:
+        con.execute("DELETE FROM stg WHERE _skip IS NOT NULL")
 
 
 # --- Excel workbooks --------------------------------------------------------------------------
@@ -397,5 +433,5 @@ def _open_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
     header, spec = _find_header(path, rows, registry, forced)
     table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
     con.register("excel_rows", table)
-    return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows", "",
+    return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows", "excel_rows", "",
                   header.line_index + 2, header.line_index)

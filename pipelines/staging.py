@@ -1,11 +1,14 @@
 """Type an export's text into canonical fields, as it is read into ``stg`` (reading.read_into_stg).
 
-For every parsed field ``f`` the table holds ``f`` (typed, NULL when the text does not parse) and
-the view ``stg_rows`` adds ``f__raw`` (the trimmed text, NULL when blank or a placeholder such as
-``--``), so "does not parse" is ``f__raw IS NOT NULL AND f IS NULL`` and the expectations can see
-it. Email and phone are hashed here with the warehouse's salt, so they never reach the warehouse
-in clear (the staging database, which holds the export's text during the load, lives in memory
-and in DuckDB's spill files of the writer, and goes with it).
+``stg`` holds, per row, the typed fields, two hashes of the line and what the checks and the
+quarantine need besides: ``f__unparsed``, the cleaned text of a parsed field that did not parse
+(NULL otherwise), ``f__unmapped``, a value no map knows, and ``_raw``, the row's cells as text,
+kept only for rows that fail one of the checks every source gets (``_raw`` of any other failing
+row is read from the file again). Keeping every cell of every row cost as long as typing them.
+The view ``stg_rows`` adds ``_row`` and ``f__raw`` (NULL when the cell is blank or a placeholder
+such as ``--``). Email and phone are hashed here with the warehouse's salt, so they never reach
+the warehouse in clear (the staging database lives in the writer's memory and spill files, and
+goes with it).
 """
 
 from __future__ import annotations
@@ -34,19 +37,22 @@ class Staged:
 
 @dataclass
 class Typing:
-    """The SQL typing an export, in the three places ``reading.read_into_stg`` puts it.
+    """The SQL typing an export, in the places ``reading.read_into_stg`` puts it.
 
-    ``cleaned`` is the inner SELECT list: each heading's cleaned text once, as ``_t<i>``, because
-    a field's value, its checks and its hash all start from it and DuckDB would otherwise trim
-    and compare the same cell once per use. ``typed`` is the outer list: the fields worth storing
-    for every row, typed from that text. ``derived`` is the list of the view ``stg_rows``: what
-    costs nothing to work out when a query asks, so that the staging table (in memory, spilled
-    past the memory limit) stays small: constants, fields the export lacks, and each field's
-    cleaned text ``f__raw`` from the raw columns.
+    ``cleaned`` is the innermost SELECT list: each heading's cleaned text once, as ``_t<i>``,
+    because a field's value, its checks and its hash all start from it and DuckDB would
+    otherwise trim and compare the same cell once per use. ``typed`` types the fields from that
+    text, beside each parsed field's text ``f__text`` and each mapped field's ``f__unmapped``;
+    ``unparsed`` then keeps ``f__text`` only where ``f`` did not parse (``texts`` lists the
+    ``f__text`` columns to drop): a projection of its own, so each cell is parsed once.
+    ``derived`` is the list of the view ``stg_rows``: what costs nothing to work out when a
+    query asks (constants, fields the export lacks, ``f__raw``).
     """
 
     cleaned: str
     typed: str
+    unparsed: str
+    texts: str
     derived: str
     headings: dict[str, str]  # canonical field -> the heading it comes from (the first the export has)
 
@@ -55,32 +61,39 @@ def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list
     """How to type an export with headings ``columns`` into the canonical fields of ``spec``."""
     found = {canon: find_headings(m.headings, columns) for canon, m in spec.columns.items()}
     found = {canon: hs for canon, hs in found.items() if hs}
-    _create_value_maps(con, spec)
     con.execute("SET VARIABLE okrfunnel_salt = ?", [salt])
     used = sorted({columns.index(h) for hs in found.values() for h in hs})
     cleaned = ", ".join(f"{_clean(quote_ident(columns[i]), spec)} AS _t{i}" for i in used)
-    inner = _Columns(lambda h: f"_t{columns.index(h)}", lambda h: raw_column(columns.index(h)))
-    again = _Columns(lambda h: _clean(raw_column(columns.index(h)), spec), inner.raw)
-    typed, derived = [], []
+    cols = _Columns(lambda h: f"_t{columns.index(h)}", lambda h: raw_column(columns.index(h)))
+    typed, texts, unparsed, derived = [], [], [], []
     for name, fld in FACTS[spec.fact].items():
-        stored = name in found and name not in spec.constants
-        (typed if stored else derived).extend(_field_sql(spec, fld, name, found.get(name, []), columns, inner))
-        if keeps_text(spec, fld) and name not in spec.constants:
-            text = _text(spec, name, found[name], columns, again) if name in found else "NULL::VARCHAR"
-            derived.append(f"{text} AS {name}__raw")
-    return Typing(cleaned, ", ".join(typed), ", ".join(derived), {canon: hs[0] for canon, hs in found.items()})
+        if name in spec.constants or name not in found:
+            derived.extend(_field_sql(spec, fld, name, [], columns, cols))
+            if parsed(fld) and name not in spec.constants:
+                derived.append(f"NULL::VARCHAR AS {name}__raw")
+            continue
+        typed.extend(_field_sql(spec, fld, name, found[name], columns, cols))
+        text = _text(spec, name, found[name], columns, cols)
+        if parsed(fld):
+            typed.append(f"{text} AS {name}__text")
+            texts.append(f"{name}__text")
+            unparsed.append(f"CASE WHEN {name} IS NULL THEN {name}__text END AS {name}__unparsed")
+            derived.append(f"coalesce(CAST({name} AS VARCHAR), {name}__unparsed) AS {name}__raw")
+        if name in spec.unmapped:
+            typed.append(f"CASE WHEN {_map_sql(spec, name, text)} IS NULL THEN {text} END AS {name}__unmapped")
+    return Typing(cleaned, ", ".join(typed), ", ".join(unparsed), ", ".join(texts), ", ".join(derived),
+                  {canon: hs[0] for canon, hs in found.items()})
 
 
 def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, str]) -> Staged:
     """After ``stg`` is read: drop identical repeated lines, and list values no map knows."""
-    duplicates = _drop_identical_lines(con, len(export.columns))
+    duplicates = _drop_identical_lines(con)
     return Staged(headings, duplicates, _unmapped_values(con, export.spec, headings))
 
 
-def keeps_text(spec: SourceSpec, fld: Field) -> bool:
-    """Whether ``stg_rows`` has the cleaned text ``f__raw`` beside the value: for fields that are
-    parsed (to tell "empty" from "does not parse") or mapped (to name unmapped values)."""
-    return fld.type in ("timestamp", "date", "number", "integer") or fld.name in spec.value_maps
+def parsed(fld: Field) -> bool:
+    """Whether a field's text is parsed, so that "blank" and "does not parse" differ."""
+    return fld.type in ("timestamp", "date", "number", "integer")
 
 
 @dataclass(frozen=True)
@@ -91,25 +104,23 @@ class _Columns:
     raw: Callable[[str], str]
 
 
-def _drop_identical_lines(con: duckdb.DuckDBPyConnection, width: int) -> int:
+def _drop_identical_lines(con: duckdb.DuckDBPyConnection) -> int:
     """Delete repeats of identical lines (the first stays); return how many.
 
-    Only rows sharing a line hash are compared in full, which also rules out hash collisions.
+    Lines are the same when both their hashes are (two 64-bit hashes of the cells in opposite
+    orders: a chance of about n^2 / 2^129 that two different lines of n look the same, 4e-26
+    for ten million). Only the rows sharing the first hash are ranked.
     """
-    columns = [raw_column(i) for i in range(width)]
     shared = con.execute(
         "SELECT list(_line_hash) FROM (SELECT _line_hash FROM stg GROUP BY 1 HAVING count(*) > 1)"
     ).fetchone()[0]
     if not shared:
         return 0
-    con.execute(
-        f"CREATE TEMP TABLE repeat_candidates AS SELECT rowid AS rid, {', '.join(columns)} FROM stg WHERE list_contains(?, _line_hash)",
-        [shared],
-    )
-    same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in columns)
     return con.execute(
-        f"""DELETE FROM stg WHERE rowid IN (
-                SELECT b.rid FROM repeat_candidates a JOIN repeat_candidates b ON a.rid < b.rid AND {same})"""
+        """DELETE FROM stg WHERE rowid IN (
+               SELECT rowid FROM stg WHERE list_contains(?, _line_hash)
+               QUALIFY row_number() OVER (PARTITION BY _line_hash, _line_hash2 ORDER BY rowid) > 1)""",
+        [shared],
     ).fetchone()[0]
 
 
@@ -191,24 +202,21 @@ def _hash_sql(name: str, text: str) -> str:
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:
-    """Source value -> canonical value; unknown values go to the source's ``unmapped`` default.
+    """Source value -> canonical value; unknown values go to the source's ``unmapped`` default."""
+    fallback = sql_literal(spec.unmapped[name]) if name in spec.unmapped else (
+        f"replace(lower({text}), ' ', '_')" if name == "channel" else text
+    )
+    return f"CASE WHEN {text} IS NULL THEN NULL ELSE coalesce({_map_sql(spec, name, text)}, {fallback}) END"
+
+
+def _map_sql(spec: SourceSpec, name: str, text: str) -> str:
+    """The canonical value the source's map gives ``text``, NULL when it has none.
 
     The map is a literal in the expression, not a lookup table: a subquery would be planned as a
     join, whose parallel output loses the file's row order that row numbers are counted from.
     """
     pairs = ", ".join(f"{sql_literal(src)}: {sql_literal(dst)}" for src, dst in spec.value_maps.get(name, {}).items())
-    looked_up = f"MAP {{{pairs}}}[lower({text})]" if pairs else "NULL::VARCHAR"
-    fallback = sql_literal(spec.unmapped[name]) if name in spec.unmapped else (
-        f"replace(lower({text}), ' ', '_')" if name == "channel" else text
-    )
-    return f"CASE WHEN {text} IS NULL THEN NULL ELSE coalesce({looked_up}, {fallback}) END"
-
-
-def _create_value_maps(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    con.execute("CREATE TABLE value_map (field VARCHAR, src VARCHAR, dst VARCHAR)")
-    rows = [(f, src, dst) for f, m in spec.value_maps.items() for src, dst in m.items()]
-    if rows:
-        con.executemany("INSERT INTO value_map VALUES (?, ?, ?)", rows)
+    return f"MAP {{{pairs}}}[lower({text})]" if pairs else "NULL::VARCHAR"
 
 
 def _unmapped_values(con, spec: SourceSpec, headings: dict[str, str]) -> dict[str, dict[str, int]]:
@@ -217,10 +225,8 @@ def _unmapped_values(con, spec: SourceSpec, headings: dict[str, str]) -> dict[st
         if name not in headings or name in spec.constants:
             continue
         rows = con.execute(
-            f"""SELECT value, n FROM (SELECT {name}__raw AS value, count(*) AS n FROM stg_rows GROUP BY 1)
-                WHERE value IS NOT NULL AND lower(value) NOT IN (SELECT src FROM value_map WHERE field = ?)
-                ORDER BY n DESC, value""",
-            [name],
+            f"""SELECT {name}__unmapped AS value, count(*) AS n FROM stg WHERE {name}__unmapped IS NOT NULL
+                GROUP BY 1 ORDER BY n DESC, value"""
         ).fetchall()
         if rows:
             out[name] = dict(rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +20,8 @@ import duckdb
 from pipelines.errors import SourceDefinitionError
 from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
 from pipelines.sourcespec import SourceSpec
-from pipelines.sqltext import quote_ident
-from pipelines.staging import keeps_text
+from pipelines.sqltext import quote_ident, sql_literal
+from pipelines.staging import parsed
 
 _ISO_CURRENCIES_FILE = Path(__file__).parent / "currencies.txt"
 
@@ -35,6 +35,9 @@ class Check:
     field: str | None
     reason: str
     source_key: str | None = None  # where a source file declared it, e.g. "expectations[0]"
+    # The failing rows' condition over the columns stored in ``stg``, for the checks every source
+    # gets: rows meeting any are kept with their cells as text while the export is read.
+    row_sql: str | None = None
 
 
 @dataclass
@@ -65,38 +68,57 @@ def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> l
     keys = set(REQUIRED[spec.fact]) | ({"lead_id"} if "lead_id" in spec.columns else set())
     # On the cell's text, so a cell that is there but does not parse is reported once, as such.
     for name in sorted(keys - set(spec.constants)):
-        column = f"{name}__raw" if keeps_text(spec, fields[name]) else name
-        checks.append(Check("expect_column_values_to_not_be_null", {"column": column}, name, "a value is required"))
+        is_parsed = parsed(fields[name])
+        condition = _no_text(name) if is_parsed else f"{name} IS NULL"
+        checks.append(Check(
+            "expect_column_values_to_not_be_null", {"column": f"{name}__raw" if is_parsed else name}, name,
+            "a value is required", row_sql=condition if name in present else None,
+        ))
     for name, fld in fields.items():
         if name not in present or name in spec.constants:
             continue
-        if fld.type in ("timestamp", "date", "number", "integer"):
+        if parsed(fld):
             what = {
                 "timestamp": f"a date/time ({' or '.join(spec.timestamp_formats[:2])})",
                 "date": f"a date ({' or '.join(spec.date_formats[:2])})",
                 "number": "a number",
                 "integer": "a whole number",
             }[fld.type]
-            checks.append(_rows_check(f"{name}__raw IS NOT NULL AND {name} IS NULL", name, f"expected {what}"))
+            checks.append(_rows_check(f"{name}__unparsed IS NOT NULL", name, f"expected {what}"))
         if fld.non_negative:
-            checks.append(Check("expect_column_values_to_be_between", {"column": name, "min_value": 0}, name, "must not be negative"))
+            checks.append(Check("expect_column_values_to_be_between", {"column": name, "min_value": 0}, name,
+                                "must not be negative", row_sql=f"{name} < 0"))
         if fld.type == "currency":
-            checks.append(Check("expect_column_values_to_be_in_set", {"column": name, "value_set": iso_currencies()}, name, "expected an ISO 4217 currency code such as USD or CNY"))
+            checks.append(_in_set_check(name, iso_currencies(), "expected an ISO 4217 currency code such as USD or CNY"))
         if fld.type == "channel":
-            checks.append(Check("expect_column_values_to_be_in_set", {"column": name, "value_set": list(CHANNELS)}, name, f"expected a channel: {', '.join(CHANNELS)}"))
+            checks.append(_in_set_check(name, list(CHANNELS), f"expected a channel: {', '.join(CHANNELS)}"))
     for name in date_fields(spec.fact):
         if name in present:
-            checks.append(_rows_check(
+            check = _rows_check(
                 f"CAST({name} AS DATE) > DATE '{export_date.isoformat()}'", name,
                 f"date is after the export's date {export_date.isoformat()}",
-            ))
+            )
+            checks.append(check if name not in spec.constants else replace(check, row_sql=None))
     if spec.fact == "funnel":
         stages = [f for f in STAGE_FIELDS if f in present]
-        checks.append(_rows_check(
-            " AND ".join(f"{f} IS NULL" for f in stages) + " AND " + " AND ".join(f"{f}__raw IS NULL" for f in stages),
-            stages[0], "the row has no stage date at all",
-        ))
+        checks.append(_rows_check(" AND ".join(_no_text(f) for f in stages), stages[0], "the row has no stage date at all"))
     return checks
+
+
+def suspect_rows_sql(checks: list[Check]) -> str | None:
+    """Rows that fail some check whose condition is known before GX runs, as one condition."""
+    conditions = [f"({c.row_sql})" for c in checks if c.row_sql]
+    return " OR ".join(conditions) or None
+
+
+def _no_text(name: str) -> str:
+    return f"{name} IS NULL AND {name}__unparsed IS NULL"
+
+
+def _in_set_check(name: str, values: list[str], reason: str) -> Check:
+    allowed = ", ".join(sql_literal(v) for v in values)
+    return Check("expect_column_values_to_be_in_set", {"column": name, "value_set": values}, name, reason,
+                 row_sql=f"{name} IS NOT NULL AND NOT list_contains([{allowed}], {name})")
 
 
 def _rows_check(condition: str, field: str | None, reason: str) -> Check:
@@ -105,6 +127,7 @@ def _rows_check(condition: str, field: str | None, reason: str) -> Check:
         {"unexpected_rows_query": f"SELECT _row FROM {{batch}} WHERE {condition}", "description": reason},
         field,
         reason,
+        row_sql=condition,
     )
 
 

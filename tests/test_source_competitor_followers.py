@@ -15,6 +15,8 @@
   5480 + 8150 = 13630, as in test_source_generic_followers: no competitor count is added.
 """
 
+import json
+
 from conftest import FIXTURES, ingest, metrics, quarantined
 
 COMPETITORS = FIXTURES / "sources" / "competitor_followers.csv"
@@ -27,6 +29,10 @@ def test_competitors_are_a_benchmark_not_followers(cli):
 
     assert quarantined(cli, "file", "row", "column", "reason")[0] == (
         COMPETITORS.name, 6, "竞品", "a benchmark row names its competitor")
+    # A declared expectation, not one every source gets: this row's cells are read from the file
+    # again after validation, so its raw row must be exactly row 6's.
+    assert json.loads(quarantined(cli, "raw_row")[0][0]) == {
+        "日期": "2026-08-31", "平台": "zhihu", "竞品": None, "账号": "丙公司", "粉丝数": "60000"}
     july, august = (metrics(cli, p, "top_competitor_followers", "followers")[0] for p in ("2026-07", "2026-08"))
     assert july == {"period": "2026-07", "top_competitor_followers": 52000, "followers": 13450}
     assert august == {"period": "2026-08", "top_competitor_followers": 90000, "followers": 13630}
