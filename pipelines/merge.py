@@ -32,22 +32,28 @@ def merge(
     """Merge ``incoming`` for ``spec``; return rows merged and the first and last day they cover."""
     loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
     if spec.fact == "funnel":
-        stages = [f for f in STAGE_FIELDS if f in headings]
-        span = _funnel(con, spec, stages, "lead_id" in headings, loaded, run_id, export_date)
+        span = _funnel(con, spec, headings, loaded, run_id, export_date)
     else:
         span = _daily(con, spec, run_id, export_date)
     return loaded, *span
 
 
-def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, run_id: int, export_date: date):
+def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: int, export_date: date):
     """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above.
 
     A stage mapped without a condition is covered by every row (an empty date clears it); a stage
     whose date counts only when another column says so (``when``) is covered only by the rows
     that say so, so a closed-won report or a one-row-per-stage report leaves the other stages of
     its leads alone.
+
+    Where the entries are kept: a full snapshot (every stage covered by every row, each lead on
+    one row, one entry per stage) writes each lead once, as a row of ``lead_snapshot``; every
+    other entry goes to ``stage_entry``, and the lead's state derived from its entries to
+    ``entry_lead_state``. Views ``funnel_stage_entry`` and ``lead_state`` show both as one. A lead
+    is in one place or the other, never both (migration 0010), so the views count it once.
     """
-    carried = "lead_id, entries, " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
+    stages = [f for f in STAGE_FIELDS if f in headings]
+    keyed = "lead_id" in headings
     unconditional = [STAGE_FIELDS[f] for f in stages if not spec.columns[f].when_column]
     if keyed:
         con.execute(
@@ -56,6 +62,48 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
         )
     # Every row of a keyed export has a lead id (a row without one is set aside).
     repeated = keyed and rows > con.execute("SELECT count(*) FROM touched_leads").fetchone()[0]
+    counted = "entries" in headings or "entries" in spec.constants
+    if keyed and len(unconditional) == len(STAGE_FIELDS) and not repeated and not counted:
+        span = _snapshot(con, spec, run_id, export_date)
+    else:
+        span = _entries(con, spec, stages, unconditional, keyed, repeated, run_id, export_date)
+    if keyed:
+        con.execute("DROP TABLE touched_leads")
+    refresh_marts(con)
+    return span
+
+
+def _snapshot(con, spec: SourceSpec, run_id: int, export_date: date):
+    """A full snapshot: its leads' entries and derived states, wherever they were, give way to
+    their rows in ``lead_snapshot``. The span comes from ``incoming``, not the warehouse."""
+    for table in ("stage_entry", "entry_lead_state", "lead_snapshot"):
+        con.execute(
+            f"DELETE FROM {table} WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
+            [spec.namespace],
+        )
+    con.execute(
+        read_sql("load/lead_snapshot.sql"),
+        {"namespace": spec.namespace, "source": spec.name, "run_id": run_id, "export_date": export_date},
+    )
+    dates = ", ".join(STAGE_FIELDS)
+    return con.execute(f"SELECT min(least({dates}))::DATE, max(greatest({dates}))::DATE FROM incoming").fetchone()
+
+
+def unsnapshot_touched_leads(con, namespace: str) -> None:
+    """Move the snapshot rows of the leads in ``touched_leads`` into ``stage_entry``, one row per
+    stage date, each keeping its source, run, row and export date: what a load that is not a
+    full snapshot needs before it replaces some of their entries. Their state, derived again
+    from these entries, is what their snapshot row said."""
+    touched = "lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)"
+    con.execute(f"INSERT INTO stage_entry SELECT * FROM snapshot_stage_entry WHERE {touched}", [namespace])
+    con.execute(f"DELETE FROM lead_snapshot WHERE {touched}", [namespace])
+
+
+def _entries(con, spec: SourceSpec, stages: list[str], unconditional: list[str], keyed: bool, repeated: bool,
+             run_id: int, export_date: date):
+    """Any load but a full snapshot: rows of ``stage_entry`` replaced and inserted, the touched
+    leads' states derived again from their entries."""
+    carried = "lead_id, entries, " + ", ".join(_DIMS) + ", amount, currency, email_hash, phone_hash"
     if repeated:
         # A lead on several rows: its unconditional stages are those of its latest row.
         con.execute(
@@ -67,8 +115,7 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
         if repeated and STAGE_FIELDS[f] in unconditional else f'{f} AS "{STAGE_FIELDS[f]}"'
         for f in stages
     )
-    # Views, not tables: a full snapshot's entries are read once, by the INSERT (measured: a
-    # temporary table of them cost 2 s per 5M leads).
+    # A view, not a table: the entries are read once, by the INSERT.
     unpivoted = f"""UNPIVOT (SELECT _row, {carried}, {values} FROM incoming)
         ON {', '.join(f'"{STAGE_FIELDS[f]}"' for f in stages)} INTO NAME stage VALUE entered_at"""
     if repeated:
@@ -76,12 +123,13 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
             QUALIFY row_number() OVER (PARTITION BY lead_id, stage ORDER BY _row DESC) = 1"""
     con.execute(f"CREATE OR REPLACE TEMP VIEW incoming_stage AS {unpivoted}")
     if keyed:
+        unsnapshot_touched_leads(con, spec.namespace)
         conditional_pairs = (
             "OR (e.lead_id, e.stage) IN (SELECT (lead_id, stage) FROM incoming_stage)"
             if len(unconditional) < len(stages) else ""
         )
         con.execute(
-            f"""DELETE FROM funnel_stage_entry e
+            f"""DELETE FROM stage_entry e
                 WHERE e.lead_namespace = ? AND e.lead_id IN (SELECT lead_id FROM touched_leads)
                   AND (list_contains(?, e.stage) {conditional_pairs})""",
             [spec.namespace, unconditional],
@@ -93,7 +141,7 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
         WHERE r.source = $source AND r.stage = s.stage AND r.campaign = coalesce(s.campaign, '')
           AND s.entered_at::DATE BETWEEN r.date_from AND r.date_to AND r.export_date > $export_date)"""
     con.execute(
-        f"""INSERT INTO funnel_stage_entry
+        f"""INSERT INTO stage_entry
             SELECT $namespace, lead_id, stage, entered_at, coalesce(entries, 0), {', '.join(_DIMS)},
                    amount, currency, email_hash, phone_hash, $source, $run_id, _row, $export_date
             FROM incoming_stage AS s {newer_report}""",
@@ -101,14 +149,10 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
     )
     if keyed:
         con.execute(
-            "DELETE FROM lead_state WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
+            "DELETE FROM entry_lead_state WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
             [spec.namespace],
         )
-        if len(unconditional) == len(STAGE_FIELDS) and not repeated:
-            con.execute(read_sql("load/lead_state_from_snapshot.sql"), {"namespace": spec.namespace})
-        else:
-            con.execute(read_sql("load/lead_state_from_entries.sql"))
-        con.execute("DROP TABLE touched_leads")
+        con.execute(read_sql("load/lead_state_from_entries.sql"))
     else:
         con.execute(
             "INSERT INTO report_coverage SELECT ?, stage, campaign, d0, d1, ?, ? FROM incoming_cover",
@@ -116,12 +160,11 @@ def _funnel(con, spec: SourceSpec, stages: list[str], keyed: bool, rows: int, ru
         )
         con.execute("DROP TABLE incoming_cover")
     span = con.execute(
-        "SELECT min(entered_at)::DATE, max(entered_at)::DATE FROM funnel_stage_entry WHERE run_id = ?", [run_id]
+        "SELECT min(entered_at)::DATE, max(entered_at)::DATE FROM stage_entry WHERE run_id = ?", [run_id]
     ).fetchone()
     con.execute("DROP VIEW incoming_stage")
     if repeated:
         con.execute("DROP TABLE latest_row")
-    refresh_marts(con)
     return span
 
 
@@ -136,7 +179,7 @@ def _restate_report_days(con, spec: SourceSpec, export_date: date) -> None:
                  FROM incoming_stage GROUP BY stage) AS w USING (stage)"""
     )
     con.execute(
-        """DELETE FROM funnel_stage_entry e USING incoming_cover c
+        """DELETE FROM stage_entry e USING incoming_cover c
            WHERE e.lead_id IS NULL AND e.source = ? AND e.stage = c.stage
              AND coalesce(e.campaign, '') = c.campaign AND e.entered_at::DATE BETWEEN c.d0 AND c.d1
              AND e.export_date <= ?""",

@@ -1,11 +1,11 @@
--- lead_state rows straight from a snapshot that holds every stage of each of its leads once
--- (view incoming, $namespace): its row is the lead's whole state, which is what
--- lead_state_from_entries.sql would derive from the entries just written, without re-reading them.
-INSERT INTO lead_state
+-- lead_snapshot rows of a full snapshot (view incoming: every stage mapped without a condition,
+-- each lead on one row; $namespace, $source, $run_id, $export_date): a row is at once the lead's
+-- whole state and its stage entries (views lead_state and funnel_stage_entry), written once.
+-- A lead without any stage date gets no row: it has no entries and no state.
+INSERT INTO lead_snapshot
 SELECT
     $namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at,
-    channel, platform, campaign, region, product, amount,
-    CASE WHEN amount IS NOT NULL THEN currency END,
-    email_hash, phone_hash
+    channel, platform, campaign, region, product, amount, currency, email_hash, phone_hash,
+    $source, $run_id, _row, $export_date
 FROM incoming
 WHERE coalesce(created_at, mql_at, sql_at, opportunity_at, won_at) IS NOT NULL;

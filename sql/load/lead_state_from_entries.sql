@@ -1,12 +1,13 @@
--- lead_state rows of the leads in temp table touched_leads, from all their stage entries.
+-- entry_lead_state rows of the leads in temp table touched_leads, from all their stage entries
+-- (table stage_entry: none of these leads is in lead_snapshot when this runs).
 -- A lead's dimensions come from its earliest stage (its first touch), its amount from its latest
 -- stage that has one (a won deal's amount over an opportunity's estimate).
-INSERT INTO lead_state
+INSERT INTO entry_lead_state
 WITH entries AS (
     SELECT
         e.*,
         list_position(['lead', 'mql', 'sql', 'opportunity', 'won'], e.stage) AS stage_rank
-    FROM funnel_stage_entry AS e
+    FROM stage_entry AS e
     SEMI JOIN touched_leads AS t
         ON e.lead_namespace = t.lead_namespace AND e.lead_id = t.lead_id
 )
