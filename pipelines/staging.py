@@ -153,7 +153,7 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
         return [f"{sql_literal(spec.constants[name])} AS {name}"]
     if not found:
         if fld.type == "pii":
-            return [f"NULL::VARCHAR AS {name}_hash"]
+            return [f"NULL::UHUGEINT AS {name}_hash"]
         # A report row without a count column stands for one stage entry.
         default = "1" if name == "entries" else "NULL"
         return [f"{default}::{_sql_type(fld)} AS {name}"]
@@ -197,8 +197,10 @@ def _number_sql(text: str, spec: SourceSpec) -> str:
 
 
 def _hash_sql(name: str, text: str) -> str:
+    """The salted SHA-256 of the normalised value, its first 128 bits as a number (migration 0011)."""
     normalised = f"lower({text})" if name == "email" else f"regexp_replace({text}, '[^0-9+]', '', 'g')"
-    return f"CASE WHEN {text} IS NULL THEN NULL ELSE sha256(getvariable('okrfunnel_salt') || {normalised}) END"
+    digest = f"sha256(getvariable('okrfunnel_salt') || {normalised})"
+    return f"CASE WHEN {text} IS NULL THEN NULL ELSE ('0x' || left({digest}, 32))::UHUGEINT END"
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:

@@ -194,9 +194,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, suite_name: str, check
         SourceDefinitionError: an expectation of ``source_file`` is unknown, has bad arguments,
             or fails to run (a column that does not exist, say).
     """
-    import great_expectations as gx
     from duckdb_engine import ConnectionWrapper
-    from great_expectations.expectations.registry import get_expectation_impl
 
     catalog = con.execute("SELECT current_database()").fetchone()[0]
 
@@ -212,24 +210,39 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, suite_name: str, check
     )
     try:
         batch = source.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all").get_batch()
-        suite = gx.ExpectationSuite(name=suite_name)
-        for index, check in enumerate(checks):
-            suite.add_expectation(_expectation(get_expectation_impl, check, index, source_file))
-        result = batch.validate(
-            suite,
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": ["_row"],
-                "return_unexpected_index_query": True,
-                "partial_unexpected_count": 20,
-            },
-        )
+        results = _validate(batch, suite_name, checks, range(len(checks)), "BASIC", table, source_file)
+        # Only a failed check's failing rows are wanted in full, and GX says which they are (as a
+        # query) only in its COMPLETE format, which lists every unexpected value and row: run
+        # again those that failed and have no query of ours.
+        again = [i for i, r in enumerate(results) if not r.success and r.failing_rows_sql is None]
+        if again:
+            for i, complete in zip(again, _validate(batch, suite_name, checks, again, "COMPLETE", table, source_file)):
+                results[i] = replace(results[i], failing_rows_sql=complete.failing_rows_sql)
     finally:
         _release(source)
         context.data_sources.delete(source.name)
+    return results
+
+
+def _validate(batch, suite_name: str, checks: list[Check], indexes, result_format: str, table: str, source_file: Path | None) -> list[CheckResult]:
+    import great_expectations as gx
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    suite = gx.ExpectationSuite(name=suite_name)
+    for index in indexes:
+        suite.add_expectation(_expectation(get_expectation_impl, checks[index], index, source_file))
+    result = batch.validate(
+        suite,
+        result_format={
+            "result_format": result_format,
+            "unexpected_index_column_names": ["_row"],
+            "return_unexpected_index_query": True,
+            "partial_unexpected_count": 20,
+        },
+    )
     # GX does not keep the suite's order in its results: match them back by our index.
     by_index = {r.expectation_config.meta["check_index"]: r for r in result.results}
-    results = [_check_result(check, by_index[i], table) for i, check in enumerate(checks)]
+    results = [_check_result(checks[i], by_index[i], table) for i in indexes]
     for r in results:
         if r.exception:
             raise SourceDefinitionError(

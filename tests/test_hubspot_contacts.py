@@ -13,6 +13,9 @@ Fixture rows (Q3 2026 = 2026-07-01..2026-09-30):
   108 Recent Deal Amount -5                       -> set aside (row 11)
 """
 
+import hashlib
+
+import duckdb
 from conftest import FIXTURES, metrics, query
 
 FIXTURE = FIXTURES / "sources" / "hubspot_contacts.csv"
@@ -65,8 +68,31 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     )
     assert "@example.com" not in dump
     assert "138 0000 0001" not in dump and "13800000001" not in dump
-    (email_hash,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
-    assert len(email_hash) == 64
+    # The salted SHA-256 of the lowercased address, its first 128 bits as a number.
+    ((salt,),) = query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_salt'")
+    (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert email_hash == int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
+    assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
+
+
+def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db, monkeypatch):
+    """A warehouse of schema 0010 keeps hashes as 64 hex characters; 0011 turns them into the
+    number a load makes now, so the same address still matches across the two."""
+    from pipelines import warehouse
+
+    every = warehouse._migrations()
+    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 11])
+    with duckdb.connect(str(db)) as con:
+        warehouse.migrate(con)
+        (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
+        digest = hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()
+        con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)
+                       VALUES ('hubspot', '99', 'lead', '2026-06-01', ?, 'hubspot_contacts', 0, 2, '2026-06-02')""", [digest])
+    monkeypatch.undo()
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    (old,) = query(db, "SELECT email_hash FROM funnel_stage_entry WHERE lead_id = '99'")[0]
+    (new,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert old == new == int(digest[:32], 16)
 
 
 def test_personal_data_stays_masked_in_lines_that_do_not_fit_and_in_repeated_headings(cli, tmp_path):
