@@ -106,7 +106,10 @@ def ingest_file(
     except OkrfunnelError as exc:
         return FileOutcome(path, "failed", message=exc.one_line(), error=exc)
     except OSError as exc:
-        err = InputFileError(f"cannot read the file: {exc.strerror or exc}", file=path)
+        # Name the file the system could not open when it is not the export (a scratch copy on
+        # a full disk, say), or the message blames an export that is fine.
+        other = f" {exc.filename}" if exc.filename and Path(exc.filename) != path else " the file"
+        err = InputFileError(f"cannot read or write{other}: {exc.strerror or exc}", file=path)
         return FileOutcome(path, "failed", message=err.one_line(), error=err)
 
 

@@ -99,6 +99,19 @@ def test_missing_file(cli, tmp_path):
     assert "file not found" in error
 
 
+def test_a_file_the_system_cannot_open_is_named_not_the_export(cli, tmp_path, monkeypatch):
+    """A scratch file that cannot be written (a full disk, say) fails that export with the name
+    of the file at fault; the export itself is not called unreadable."""
+    from pipelines import reading
+
+    def full_disk(path, encoding, target):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(reading, "_transcode", full_disk)
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "bad.csv", GOOD.encode("utf-16")))
+    assert "transcoded.csv: No space left on device" in error and "cannot read or write" in error
+
+
 def test_broken_source_file_names_file_and_key(cli, tmp_path):
     folder = tmp_path / "my_sources"
     folder.mkdir()
