@@ -164,7 +164,7 @@ def _row_number_sql(con, export: Export) -> str:
     first_row + k + #{j : R_j - first_row - j <= k}."""
     if export.csv_path is None:
         return f"rowid + {export.first_row}"
-    lines = [int(line) + export.header_line for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects ORDER BY 1").fetchall()]
+    lines = [int(line) for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects ORDER BY 1").fetchall()]
     if not lines:
         return f"rowid + {export.first_row}"
     thresholds = [row - export.first_row - j for j, row in enumerate(lines)]
@@ -358,7 +358,7 @@ def _unknown_header(path, candidates: list[_Header], pool: Registry, forced) -> 
 def _explain_csv_error(export: Export, exc: Exception) -> InputFileError:
     text = str(exc)
     line = re.search(r"Line: (\d+)", text)
-    row = int(line.group(1)) + export.header_line if line else None
+    row = int(line.group(1)) if line else None
     if "unicode" in text.lower():
         return InputFileError(
             "mixed encodings: this line is not UTF-8 while the lines before it are", file=export.path,
@@ -383,23 +383,26 @@ def _sort_rejects(con, export: Export) -> None:
         if bad_unicode:
             raise InputFileError(
                 "mixed encodings: this line is not UTF-8 while the lines before it are", file=export.path,
-                row=int(line) + export.header_line, hint="save the export again in one encoding (UTF-8 preferred)",
+                row=int(line), hint="save the export again in one encoding (UTF-8 preferred)",
             )
     footer = [re.compile(p) for p in export.spec.footer_lines]
-    last_line = con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(rejects) + 1
-    if rejects and rejects[-1][0] >= last_line and _ends_mid_row(export.csv_path):
+
+    def is_footer(csv_line: str) -> bool:
+        return any(p.search(csv_line.strip().strip('"')) for p in footer)
+
+    # DuckDB numbers rejected lines from the top of the file, title lines included.
+    last_line = export.header_line + 1 + con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(rejects)
+    if rejects and rejects[-1][0] >= last_line and not is_footer(rejects[-1][1]) and _ends_mid_row(export.csv_path):
         raise InputFileError(
             "the file ends in the middle of a row: it looks truncated, so none of it is loaded",
-            file=export.path, row=int(rejects[-1][0]) + export.header_line,
-            hint="export or download it again",
+            file=export.path, row=int(rejects[-1][0]), hint="export or download it again",
         )
     for line, csv_line, message, _ in rejects:
-        content = csv_line.strip().strip('"')
-        if footer and any(p.search(content) for p in footer):
+        if is_footer(csv_line):
             export.skipped["footer line"] = export.skipped.get("footer line", 0) + 1
             continue
         reason = f"line does not fit the header's {len(export.columns)} columns ({message})"
-        export.malformed.append((int(line) + export.header_line, csv_line.strip(), reason))
+        export.malformed.append((int(line), csv_line.strip(), reason))
 
 
 def _drop_skippable(con, export: Export) -> None:

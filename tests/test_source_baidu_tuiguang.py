@@ -87,3 +87,18 @@ def test_cny_next_to_usd_with_a_reporting_currency(cli, tmp_path):
     assert metrics(cli, "2026-07", "spend", by="channel") == [
         {"period": "2026-07", "channel": "paid_search", "spend": pytest.approx(37002.86, abs=1e-6)},
     ]
+
+
+def test_row_numbers_count_the_title_lines_above_a_line_that_does_not_fit(cli, tmp_path):
+    """Baidu exports open with title lines. Row 5 has an unquoted comma in its plan (7 fields for
+    6 headings) and row 6 a negative spend: the quarantine names rows 5 and 6, as a spreadsheet
+    shows them (DuckDB numbers rejected lines from the top of the file, titles included)."""
+    path = tmp_path / "baidu_titled.csv"
+    path.write_bytes((
+        "推广计划报告\n时间范围: 2026-07-01 至 2026-07-03\n日期,账户,推广计划,展现,点击,消费\n"
+        "2026-07-01,云帆SEM,品牌词,574,48,142.89\n2026-07-01,云帆SEM,营销,自动化,1299,26,236.31\n"
+        "2026-07-02,云帆SEM,品牌词,671,46,-127.49\n2026-07-03,云帆SEM,品牌词,311,29,75.58\n"
+    ).encode("gb18030"))
+    assert "2 rows loaded, 2 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
+    assert quarantined(cli, "row", "column", "value") == [
+        (5, None, "2026-07-01,云帆SEM,营销,自动化,1299,26,236.31"), (6, "消费", "-127.49")]

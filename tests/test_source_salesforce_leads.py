@@ -56,6 +56,15 @@ def test_loads_with_footer_skipped_and_bad_rows_set_aside(cli):
     assert not any("Confidential" in (r["raw_row"] or "") + (r["value"] or "") for r in rows)
 
 
+def test_a_footer_on_the_last_line_without_a_newline_is_still_a_footer(cli, tmp_path):
+    """The copyright line ends the file without a line break: it is a footer, not a cut-off row."""
+    path = tmp_path / "salesforce_no_final_newline.csv"
+    path.write_bytes(FIXTURE.read_bytes().rstrip(b"\r\n"))
+    result = cli("ingest", path, "--export-date", "2026-10-01")
+    assert result.exit_code == 0, result.stderr
+    assert "salesforce_leads: 7 rows loaded, 2 set aside" in result.stdout and "2 footer line" in result.stdout
+
+
 def test_funnel_counts_for_the_quarter_and_july(cli):
     cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     (q3,) = metrics(cli, "2026-Q3", "leads", "mqls", "sqls", "opportunities", "wins", "mql_to_sql_rate")
