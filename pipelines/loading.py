@@ -183,13 +183,16 @@ def personal_columns(export: Export) -> set[str]:
 
 def _mask_line(line: str, export: Export, personal: set[str]) -> str:
     """A line that does not fit the header, with the fields in personal columns' places masked;
-    withheld whole when it does not even split."""
+    withheld whole when it does not split into as many fields as the header has, since a field
+    too many or too few moves an address out of its column's place."""
     if not personal:
         return line
     try:
         fields = next(csv.reader([line], delimiter=export.delimiter or ","))
     except (csv.Error, StopIteration):
-        return "(withheld: the export has personal columns)"
+        fields = []
+    if len(fields) != len(export.columns):
+        return f"(withheld: the export has personal columns and this line has {len(fields)} fields, not {len(export.columns)})"
     masked = ["***" if i < len(export.columns) and export.columns[i] in personal else f for i, f in enumerate(fields)]
     return ",".join(masked)
 

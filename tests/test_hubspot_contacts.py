@@ -100,11 +100,13 @@ def test_personal_data_stays_masked_in_lines_that_do_not_fit_and_in_repeated_hea
     text = (header + ',"Email"\n'
             "201,Kim,kim@corp.com,+1 555 0101,2026-07-01 09:00,,,,,Paid Search,,second@corp.com\n"
             "202,Lee,lee@corp.com,+1 555 0102,2026-07-01 09:00,,,,,Paid Search,,x@corp.com,EXTRA\n"
-            "203,Max,,,not a date,,,,,Paid Search,,third@corp.com\n")
+            "203,Max,,,not a date,,,,,Paid Search,,third@corp.com\n"
+            # An unquoted comma in the first name moves the address into the Last Name's place.
+            "204,Smith, Jo,jo@corp.com,,2026-07-01 09:00,,,,,Paid Search,,fourth@corp.com\n")
     path = tmp_path / "contacts.csv"
     path.write_text(text, encoding="utf-8")
     assert cli("ingest", path, "--export-date", "2026-10-01").exit_code == 0
     rows = cli("quarantine", "--format", "json").json()
     dump = str(rows)
     assert "@corp.com" not in dump and "555" not in dump and "Lee" not in dump and "Max" not in dump
-    assert [r["row"] for r in rows] == [3, 4]
+    assert [r["row"] for r in rows] == [3, 4, 5]
