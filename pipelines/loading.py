@@ -25,7 +25,7 @@ import duckdb
 
 from pipelines import merge
 from pipelines.errors import InputFileError, OkrfunnelError
-from pipelines.facts import FACTS
+from pipelines.facts import FACTS, STAGE_FIELDS
 from pipelines.reading import (
     EXCEL_SUFFIXES,
     Export,
@@ -135,6 +135,12 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         prepare_in_background()  # not before: a file refused for its header never needs GX
         typing = typed_select(con, export.spec, export.columns, w.salt)
         present = set(typing.headings) | set(export.spec.constants)
+        if export.spec.fact == "funnel" and not present & set(STAGE_FIELDS):
+            raise InputFileError(
+                f"no stage date column: source {export.spec.name} reads them from "
+                + "; ".join(f"{f}: {', '.join(export.spec.columns[f].headings)}" for f in STAGE_FIELDS if f in export.spec.columns),
+                file=path, row=export.header_line + 1, hint="export the lifecycle stage dates too",
+            )
         checks = contract_checks(export.spec, present, export_date) + declared_checks(export.spec)
         read_into_stg(con, export, typing, suspect_rows_sql(checks))
         if con.execute("SELECT count(*) FROM stg").fetchone()[0] == 0 and not export.malformed:

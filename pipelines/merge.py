@@ -52,9 +52,11 @@ def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: 
     ``entry_lead_state``. Views ``funnel_stage_entry`` and ``lead_state`` show both as one. A lead
     is in one place or the other, never both (migration 0010), so the views count it once.
     """
-    stages = [f for f in STAGE_FIELDS if f in headings]
+    # A stage a source gives as a constant (every attendee of an event "created" that day) is a
+    # stage of every row, never conditional.
+    stages = [f for f in STAGE_FIELDS if f in headings or f in spec.constants]
     keyed = "lead_id" in headings
-    unconditional = [STAGE_FIELDS[f] for f in stages if not spec.columns[f].when_column]
+    unconditional = [STAGE_FIELDS[f] for f in stages if f in spec.constants or not spec.columns[f].when_column]
     if keyed:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.errors import SourceDefinitionError
 from pipelines.facts import FACTS, Field
 from pipelines.reading import Export, raw_column
 from pipelines.registry import find_headings
@@ -81,8 +82,22 @@ def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list
             derived.append(f"coalesce(CAST({name} AS VARCHAR), {name}__unparsed) AS {name}__raw")
         if name in spec.unmapped:
             typed.append(f"CASE WHEN {_map_sql(spec, name, text)} IS NULL THEN {text} END AS {name}__unmapped")
+    _check_constants(con, spec, cols)
     return Typing(cleaned, ", ".join(typed), ", ".join(unparsed), ", ".join(texts), ", ".join(derived),
                   {canon: hs[0] for canon, hs in found.items()})
+
+
+def _check_constants(con: duckdb.DuckDBPyConnection, spec: SourceSpec, cols: _Columns) -> None:
+    """A constant that does not parse as its field's type would make every row's value NULL."""
+    fields = FACTS[spec.fact]
+    for name, value in spec.constants.items():
+        if name in fields and parsed(fields[name]):
+            (typed,) = _field_sql(spec, fields[name], name, [], [], cols)
+            if con.execute(f"SELECT {typed}").fetchone()[0] is None:
+                raise SourceDefinitionError(
+                    f"constant {value!r} is not a {fields[name].type} in the source's formats",
+                    file=spec.path, column=f"constants.{name}",
+                )
 
 
 def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, str]) -> Staged:
@@ -148,16 +163,18 @@ def _text(spec: SourceSpec, name: str, found: list[str], export_headings: list[s
 
 
 def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export_headings: list[str], cols: _Columns) -> list[str]:
-    """The typed value of one field (for email and phone: their salted hash)."""
+    """The typed value of one field (for email and phone: their salted hash). A constant is
+    typed as a cell holding it would be."""
     if name in spec.constants:
-        return [f"{sql_literal(spec.constants[name])} AS {name}"]
-    if not found:
+        text = sql_literal(spec.constants[name])
+    elif not found:
         if fld.type == "pii":
             return [f"NULL::UHUGEINT AS {name}_hash"]
         # A report row without a count column stands for one stage entry.
         default = "1" if name == "entries" else "NULL"
         return [f"{default}::{_sql_type(fld)} AS {name}"]
-    text = _text(spec, name, found, export_headings, cols)
+    else:
+        text = _text(spec, name, found, export_headings, cols)
     if fld.type == "pii":
         return [f"{_hash_sql(name, text)} AS {name}_hash"]
     typed = {

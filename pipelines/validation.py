@@ -99,8 +99,9 @@ def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> l
                 f"date is after the export's date {export_date.isoformat()}",
             )
             checks.append(check if name not in spec.constants else replace(check, row_sql=None))
-    if spec.fact == "funnel":
-        stages = [f for f in STAGE_FIELDS if f in present]
+    stages = [f for f in STAGE_FIELDS if f in present]
+    # A stage given as a constant dates every row; an export without any stage is refused before.
+    if spec.fact == "funnel" and stages and not set(stages) & set(spec.constants):
         checks.append(_rows_check(" AND ".join(_no_text(f) for f in stages), stages[0], "the row has no stage date at all"))
     return checks
 

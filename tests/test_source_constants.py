@@ -1,0 +1,66 @@
+"""A source that gives fields as constants, and funnel exports without a stage date.
+
+An event team's attendee list (source written here, in the style of docs/sources.md): every
+attendee became a lead on the event day, 2026-07-15 (constant ``created_at``), through channel
+events (constant); some qualified later (column Qualified):
+
+  row  Attendee ID  Name  E-mail            Qualified
+   2   A1           Ann   ann@conf.example  2026-07-16
+   3   A2           Bob   bob@conf.example  (blank)
+
+So 2 leads in July 2026, both on 07-15 and in channel events; 1 MQL (A1, 07-16).
+"""
+
+from conftest import metrics
+
+EVENT_SOURCE = """name: event_attendees
+title: Event attendee list
+fact: funnel
+lead_namespace: events
+required: [lead_id, email]
+pii: [Name]
+columns:
+  lead_id: [Attendee ID]
+  email: [E-mail]
+  mql_at: [Qualified]
+constants:
+  created_at: "{created_at}"
+  channel: events
+"""
+ATTENDEES = "Attendee ID,Name,E-mail,Qualified\nA1,Ann,ann@conf.example,2026-07-16\nA2,Bob,bob@conf.example,\n"
+
+
+def write_event_source(tmp_path, created_at: str):
+    sources = tmp_path / "sources"
+    sources.mkdir(exist_ok=True)
+    (sources / "event_attendees.yaml").write_text(EVENT_SOURCE.format(created_at=created_at), encoding="utf-8")
+    export = tmp_path / "attendees.csv"
+    export.write_text(ATTENDEES, encoding="utf-8")
+    return sources, export
+
+
+def test_a_constant_stage_date_dates_every_row(cli, tmp_path):
+    sources, export = write_event_source(tmp_path, "2026-07-15")
+    result = cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31")
+    assert "event_attendees: 2 rows loaded" in result.stdout, result.stderr
+    (july,) = metrics(cli, "2026-07", "leads", "mqls", by="channel")
+    assert july == {"period": "2026-07", "channel": "events", "leads": 2, "mqls": 1}
+    (event_day,) = metrics(cli, "2026-07-15..2026-07-15", "leads", "mqls")
+    assert event_day == {"period": "2026-07-15..2026-07-15", "leads": 2, "mqls": 0}
+
+
+def test_a_constant_that_does_not_parse_names_the_source_file_and_key(cli, tmp_path):
+    sources, export = write_event_source(tmp_path, "mid July")
+    result = cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31")
+    assert result.exit_code == 1
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "event_attendees.yaml" in error and "constants.created_at" in error and "'mid July'" in error
+
+
+def test_a_funnel_export_without_any_stage_date_is_refused_in_one_line(cli, tmp_path):
+    export = tmp_path / "ids_only.csv"
+    export.write_text("lead_id,email\nL1,a@example.com\n", encoding="utf-8")
+    result = cli("ingest", export, "--export-date", "2026-07-31")
+    assert result.exit_code == 1
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "ids_only.csv" in error and "no stage date column" in error and "created_at" in error
