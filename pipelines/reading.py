@@ -434,7 +434,24 @@ def _open_excel(path: Path, con, registry: Registry, forced: SourceSpec | None) 
         for index, row in enumerate(head.to_pylist())
     )
     header, spec = _find_header(path, rows, registry, forced)
-    table = book.load_sheet(sheet, header_row=header.line_index, dtypes="string").to_arrow()
+    header_row = _sheet_row_of(book, sheet, header)
+    table = book.load_sheet(sheet, header_row=header_row, dtypes="string").to_arrow()
     con.register("excel_rows", table)
     return Export(path, spec, "xlsx", [str(c) for c in table.column_names], "excel_rows", "excel_rows", "",
-                  header.line_index + 2, header.line_index)
+                  header_row + 2, header_row)
+
+
+def _sheet_row_of(book, sheet, header: _Header) -> int:
+    """The sheet row (0-based) holding ``header``. Rows read without a header start at the first
+    row that is not blank, while ``header_row`` counts from the top of the sheet: with blank rows
+    above, ``header.line_index`` would name a row above the header (a title, say). A
+    ``header_row`` above the first row that is not blank reads that row, so the header is the
+    last of the rows that read as it."""
+    found = None
+    for row in range(header.line_index, header.line_index + _HEAD_LINES):
+        columns = book.load_sheet(sheet, header_row=row, n_rows=1, dtypes="string").available_columns()
+        if len(columns) == len(header.headings) and columns[0].name.strip() == header.headings[0]:
+            found = row
+        elif found is not None:
+            break
+    return header.line_index if found is None else found

@@ -84,3 +84,22 @@ def test_chinese_headings(cli):
         "知乎机构号": pytest.approx(2180.50, abs=1e-9), "公众号广告": pytest.approx(5900.00, abs=1e-9),
     }
     assert _spend_by(cli, "channel") == {"paid_social": pytest.approx(8080.50, abs=1e-9)}
+
+
+@pytest.mark.parametrize("rows_above", [[None], [None, "Cost report"]], ids=["blank row", "blank row and title"])
+def test_a_workbook_with_blank_rows_above_the_header_keeps_spreadsheet_row_numbers(cli, tmp_path, rows_above):
+    """A blank first row (and a title under it): the header is still found and read as the
+    header, and the negative spend is reported at the row the spreadsheet shows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for cell in rows_above:
+        sheet.append([cell])
+    sheet.append(["date", "platform", "campaign", "spend", "currency"])
+    sheet.append(["2026-07-01", "zhihu", "brand", 10, "CNY"])
+    sheet.append(["2026-07-02", "zhihu", "brand", -5, "CNY"])
+    path = tmp_path / "cost.xlsx"
+    book.save(path)
+    assert "generic_cost: 1 rows loaded, 1 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
+    assert quarantined(cli, "row", "column", "value") == [(len(rows_above) + 3, "spend", "-5")]
