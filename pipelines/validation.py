@@ -283,12 +283,15 @@ def _check_result(check: Check, r, table: str) -> CheckResult:
     if not r.success:
         if check.type == "unexpected_rows_expectation":
             failing = check.kwargs["unexpected_rows_query"].replace("{batch}", table)
-        elif check.type == "expect_column_values_to_be_unique":
-            # GX 1.24 leaves this query's HAVING threshold as a bind parameter ($1) on larger
-            # batches, which cannot run on its own; the same rows, said directly:
-            column = quote_ident(check.kwargs["column"])
-            failing = (f"SELECT _row FROM {table} WHERE {column} IN "
-                       f"(SELECT {column} FROM {table} WHERE {column} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)")
+        elif check.type in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+            # GX 1.24 leaves the single column's HAVING threshold as a bind parameter ($1) on
+            # larger batches, and its compound query joins two relations that both have _row:
+            # neither runs on its own. The same rows, said directly:
+            names = check.kwargs.get("column_list") or [check.kwargs["column"]]
+            key = "(" + ", ".join(quote_ident(c) for c in names) + ")"
+            given = " AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in names)
+            failing = (f"SELECT _row FROM {table} WHERE {key} IN "
+                       f"(SELECT {key} FROM {table} WHERE {given} GROUP BY ALL HAVING count(*) > 1)")
         elif res.get("unexpected_index_query"):
             failing = "SELECT _row FROM (" + res["unexpected_index_query"].strip().rstrip(";") + ")"
     unexpected = res.get("unexpected_count", res.get("observed_value"))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 
-from conftest import metrics, query
+from conftest import metrics, quarantined, query
 
 GOOD = "date,platform,campaign,spend,impressions,clicks,currency\n2026-07-01,zhihu,brand,100.50,1000,10,CNY\n2026-07-02,zhihu,brand,99.50,900,9,CNY\n"
 
@@ -219,6 +219,20 @@ def test_a_broken_expectation_names_the_source_file_and_key(cli, tmp_path, expec
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {source}, column 'expectations[0]': ") and message in line
+
+
+def test_a_compound_key_expectation_sets_aside_both_rows_of_a_repeated_key(cli, tmp_path):
+    """Rows 3 and 4 share day and plan with different spend (not identical lines): both are set
+    aside by the declared expect_compound_columns_to_be_unique; rows 2 and 5 load."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    write(folder / "zhihu.yaml", "name: zhihu_ads\nfact: channel_daily\nrequired: [date, spend]\n"
+          "columns: {date: [日期], campaign: [计划], spend: [消费]}\nconstants: {platform: zhihu, currency: CNY}\n"
+          "expectations:\n  - expect_compound_columns_to_be_unique: {column_list: [date, campaign]}\n")
+    export = write(tmp_path / "z.csv", "日期,计划,消费\n2026-07-01,A,10\n2026-07-02,A,20\n2026-07-02,A,25\n2026-07-02,B,5\n")
+    result = cli("ingest", export, "--sources", folder, "--export-date", "2026-07-03")
+    assert "zhihu_ads: 2 rows loaded, 2 set aside" in result.stdout, result.stderr
+    assert quarantined(cli, "row", "check") == [(3, "expect_compound_columns_to_be_unique"), (4, "expect_compound_columns_to_be_unique")]
 
 
 def test_a_gbk_file_whose_first_block_is_ascii_is_still_gbk(cli, tmp_path):

@@ -75,6 +75,18 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
 
 
+def test_a_phone_cell_without_digits_has_no_hash(cli, db, tmp_path):
+    """Two leads whose phone says "unknown" must not match each other through their phone."""
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "contacts.csv"
+    path.write_text(header + "\n301,Kim,kim@corp.com,unknown,2026-07-01 09:00,,,,,Paid Search,\n"
+                    "302,Lee,lee@corp.com,n.a.,2026-07-02 09:00,,,,,Paid Search,\n"
+                    "303,Max,max@corp.com,(010) 5555,2026-07-03 09:00,,,,,Paid Search,\n", encoding="utf-8")
+    cli("ingest", path, "--export-date", "2026-10-01")
+    hashes = dict(query(db, "SELECT lead_id, phone_hash FROM lead_state ORDER BY lead_id"))
+    assert hashes["301"] is None and hashes["302"] is None and hashes["303"] is not None
+
+
 def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db, monkeypatch):
     """A warehouse of schema 0010 keeps hashes as 64 hex characters; 0011 turns them into the
     number a load makes now, so the same address still matches across the two."""
