@@ -215,10 +215,10 @@ def _number_sql(text: str, spec: SourceSpec) -> str:
 
 def _hash_sql(name: str, text: str) -> str:
     """The salted SHA-256 of the normalised value, its first 128 bits as a number (migration 0011)."""
-    normalised = f"lower({text})" if name == "email" else f"regexp_replace({text}, '[^0-9+]', '', 'g')"
-    digest = f"sha256(getvariable('okrfunnel_salt') || {normalised})"
-    # A phone cell with no digit ("unknown") would hash to one value shared by unrelated leads.
-    return f"CASE WHEN {text} IS NULL OR {normalised} = '' THEN NULL ELSE ('0x' || left({digest}, 32))::UHUGEINT END"
+    # A phone cell with no digit ("unknown") would hash to one value shared by unrelated leads:
+    # NULL instead, as for a blank cell (NULL goes through every function below as NULL).
+    normalised = f"lower({text})" if name == "email" else f"nullif(regexp_replace({text}, '[^0-9+]', '', 'g'), '')"
+    return f"('0x' || left(sha256(getvariable('okrfunnel_salt') || {normalised}), 32))::UHUGEINT"
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:
