@@ -88,10 +88,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in large blocks: the GX import may be running in another thread,
+    and this thread waits for the GIL after every block (4 MB blocks made hashing 800 MB take
+    1.4 s instead of 0.6 s; 64 MB blocks, 0.9 s)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(4 * 1024 * 1024):
-            digest.update(chunk)
+    block = bytearray(64 * 1024 * 1024)
+    view = memoryview(block)
+    with path.open("rb", buffering=0) as fh:
+        while size := fh.readinto(block):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 
@@ -118,6 +123,10 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
     if not path.is_file():
         raise InputFileError("file not found", file=path)
     on_step("hashing")
+    if not w.con.execute("SELECT count(*) FROM ingest_run WHERE file_bytes = ?", [path.stat().st_size]).fetchone()[0]:
+        # No file of this size was loaded, so this one is new: the GX import (seconds of Python)
+        # can use the core that hashing leaves idle.
+        prepare_in_background()
     digest = sha256_of(path)
     known = w.con.execute(
         "SELECT run_id, finished_at FROM ingest_run WHERE file_sha256 = ? ORDER BY run_id LIMIT 1", [digest]
@@ -132,7 +141,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
     with w.scratch() as workdir, _staging(w) as con:
         on_step("reading")
         export = open_export(path, con, registry, workdir, forced)
-        prepare_in_background()  # not before: a file refused for its header never needs GX
+        prepare_in_background()  # if not started yet: a file already loaded never needs GX
         typing = typed_select(con, export.spec, export.columns, w.salt)
         present = set(typing.headings) | set(export.spec.constants)
         if export.spec.fact == "funnel" and not present & set(STAGE_FIELDS):
