@@ -42,6 +42,7 @@ from pipelines.validation import (
     declared_checks,
     prepare_in_background,
     run_suite,
+    sets_aside_repeats,
     suspect_rows_sql,
 )
 from pipelines.warehouse import Writer, configure
@@ -312,7 +313,9 @@ def _load(w: Writer, path, digest, export: Export, staged: Staged, results, expo
             f"""CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM {_STAGE}.stg_rows
                 ANTI JOIN (SELECT DISTINCT _row FROM {_STAGE}.set_aside) USING (_row)"""
         )
-        loaded, date_from, date_to = merge.merge(con, spec, staged.headings, run_id, export_date)
+        loaded, date_from, date_to = merge.merge(
+            con, spec, staged.headings, run_id, export_date, ids_once=sets_aside_repeats(results, "lead_id"),
+        )
         con.execute(
             """UPDATE ingest_run SET rows_loaded = ?, status = ?, finished_at = now(), date_from = ?, date_to = ?
                WHERE run_id = ?""",

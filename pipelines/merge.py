@@ -27,18 +27,23 @@ _DIMS = ("channel", "platform", "campaign", "region", "product")
 
 
 def merge(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, headings: dict[str, str], run_id: int, export_date: date
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, headings: dict[str, str], run_id: int, export_date: date,
+    ids_once: bool = False,
 ) -> tuple[int, date | None, date | None]:
-    """Merge ``incoming`` for ``spec``; return rows merged and the first and last day they cover."""
+    """Merge ``incoming`` for ``spec``; return rows merged and the first and last day they cover.
+
+    ``ids_once``: validation has already set aside every row whose lead id another row shares,
+    so counting the distinct ids (0.6 s for 5M leads) would say nothing new.
+    """
     loaded = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
     if spec.fact == "funnel":
-        span = _funnel(con, spec, headings, loaded, run_id, export_date)
+        span = _funnel(con, spec, headings, loaded, run_id, export_date, ids_once)
     else:
         span = _daily(con, spec, run_id, export_date)
     return loaded, *span
 
 
-def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: int, export_date: date):
+def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: int, export_date: date, ids_once: bool):
     """Stage entries from ``incoming`` (one per row and stage with a date), merged by the rules above.
 
     A stage mapped without a condition is covered by every row (an empty date clears it); a stage
@@ -58,7 +63,7 @@ def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: 
     keyed = "lead_id" in headings
     unconditional = [STAGE_FIELDS[f] for f in stages if f in spec.constants or not spec.columns[f].when_column]
     # Every row of a keyed export has a lead id (a row without one is set aside).
-    repeated = keyed and rows > con.execute("SELECT count(DISTINCT lead_id) FROM incoming").fetchone()[0]
+    repeated = keyed and not ids_once and rows > con.execute("SELECT count(DISTINCT lead_id) FROM incoming").fetchone()[0]
     counted = "entries" in headings or "entries" in spec.constants
     snapshot = keyed and len(unconditional) == len(STAGE_FIELDS) and not repeated and not counted
     # The leads of this load, wherever their earlier entries are; a snapshot into a namespace

@@ -329,6 +329,16 @@ def _runs_as(check: Check) -> tuple[str, dict]:
     return check.type, check.kwargs
 
 
+def sets_aside_repeats(results: list[CheckResult], column: str) -> bool:
+    """Whether these results set aside every row whose ``column`` another row shares: a plain
+    uniqueness check on it ran (one with ``mostly`` may pass with repeats left)."""
+    return any(
+        r.check.type == "expect_column_values_to_be_unique" and r.check.kwargs.get("column") == column
+        and _runs_as(r.check)[0] != r.check.type
+        for r in results
+    )
+
+
 def _repeated_keys_sql(check: Check) -> str:
     """The rows whose key (all of its columns given) another row shares."""
     names = check.kwargs.get("column_list") or [check.kwargs["column"]]

@@ -235,3 +235,24 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
     assert where_leads_are(old) == (["L2", "L3"], ["L1", "L4"])
     assert where_leads_are(db) == (["L1", "L2", "L3"], ["L4"])
     assert shown(old) == shown(db)
+
+
+@pytest.mark.parametrize("declared, set_aside, snapshot, keyed, l2_created", [
+    # Plain: both rows of L2 are set aside; the rest is a snapshot with each lead once.
+    ("{column: lead_id}", 2, ["L1", "L3"], [], None),
+    # With mostly (1 repeat in 4 rows passes 0.5): both rows load and L2's latest row wins.
+    ("{column: lead_id, mostly: 0.5}", 0, [], ["L1", "L2", "L3"], "07-09"),
+])
+def test_a_repeated_lead_id_with_a_declared_uniqueness_check(cli, db, tmp_path, declared, set_aside, snapshot, keyed, l2_created):
+    folder = tmp_path / "unique_sources"
+    folder.mkdir()
+    (folder / "crm_snapshot.yaml").write_text(
+        SOURCES["crm_snapshot.yaml"] + f"expectations:\n  - expect_column_values_to_be_unique: {declared}\n", encoding="utf-8",
+    )
+    path = tmp_path / "repeated.csv"
+    path.write_text(SNAPSHOT_1 + "L2,2026-07-09,,,,,email,,\n", encoding="utf-8")
+    result = cli("ingest", path, "--sources", folder, "--source", "crm_snapshot", "--export-date", "2026-08-01")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert query(db, "SELECT count(*) FROM quarantine") == [(set_aside,)]
+    assert where_leads_are(db) == (snapshot, keyed)
+    assert query(db, "SELECT strftime(created_at, '%m-%d') FROM lead_state WHERE lead_id = 'L2'") == ([(l2_created,)] if l2_created else [])
