@@ -56,25 +56,29 @@ def test_one_process_validates_the_files_of_a_source_one_after_another(tmp_path)
     assert con.execute("SELECT current_database()").fetchone() == ("stage",)
 
 
-def test_uniqueness_runs_as_a_group_by_and_keeps_its_name(tmp_path):
+def test_uniqueness_runs_as_a_count_distinct_and_keeps_its_name(tmp_path):
     """Rows 1..4990 have id i, rows 4991..5000 ids 1..9 and 0: ids 1..9 appear twice (rows 1..9
-    and 4991..4999), id 0 once, so 18 rows fail. The plain check runs as GX's
-    unexpected_rows_expectation (a GROUP BY); one with ``mostly`` is GX's own to judge (18 of
-    5000 is 0.36%, more than 0.1%). Both keep the declared name and find the same rows."""
+    and 4991..4999), id 0 once, so 18 rows fail. The plain check runs as GX's "proportion of
+    distinct values is 1" (one COUNT DISTINCT); one with ``mostly`` is GX's own to judge (18 of
+    5000 is 0.36%, more than 0.1%). Both keep the declared name and find the same rows. A
+    column with no value at all repeats none."""
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     con.execute("ATTACH ':memory:' AS stage")
     con.execute("USE stage")
-    con.execute("CREATE TABLE stg AS SELECT i AS _row, CASE WHEN i <= 4990 THEN i ELSE i % 10 END AS lead_id FROM range(1, 5001) t(i)")
+    con.execute("""CREATE TABLE stg AS SELECT i AS _row, CASE WHEN i <= 4990 THEN i ELSE i % 10 END AS lead_id,
+                   NULL::VARCHAR AS nothing FROM range(1, 5001) t(i)""")
     unique = Check("expect_column_values_to_be_unique", {"column": "lead_id"}, "lead_id", "once per export")
     mostly = Check("expect_column_values_to_be_unique", {"column": "lead_id", "mostly": 0.999}, "lead_id", "mostly once")
-    results = run_suite(con, "stg", "uniqueness", [unique, mostly])
-    assert [(r.success, r.unexpected_count) for r in results] == [(False, 18), (False, 18)]
-    assert [r.check.type for r in results] == ["expect_column_values_to_be_unique"] * 2
-    assert '"type": "unexpected_rows_expectation"' in results[0].result_json
+    empty = Check("expect_column_values_to_be_unique", {"column": "nothing"}, "nothing", "once per export")
+    results = run_suite(con, "stg", "uniqueness", [unique, mostly, empty])
+    assert [(r.success, r.unexpected_count) for r in results] == [(False, 18), (False, 18), (True, 0)]
+    assert [r.check.type for r in results] == ["expect_column_values_to_be_unique"] * 3
+    assert '"type": "expect_column_proportion_of_unique_values_to_be_between"' in results[0].result_json
     assert '"type": "expect_column_values_to_be_unique"' in results[1].result_json
-    for result in results:
+    for result in results[:2]:
         rows = sorted(r for (r,) in con.execute(result.failing_rows_sql).fetchall())
         assert rows == [*range(1, 10), *range(4991, 5000)]
+    assert results[2].failing_rows_sql is None
 
 
 def test_gx_imports_without_loading_scipy_stats_or_altair_until_used():
