@@ -107,8 +107,9 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
     if typing.texts:
         rows = f"SELECT * EXCLUDE ({typing.texts}), {typing.unparsed} FROM ({rows})"
     cells = f"CASE WHEN {suspect} THEN [{line}] END" if suspect else "NULL::VARCHAR[]"
+    kept = ", ".join(filter(None, [typing.kept_unparsed, f"{cells} AS _raw"]))
     try:
-        con.execute(f"CREATE TABLE stg AS SELECT * EXCLUDE ({line}), {cells} AS _raw FROM ({rows})")
+        con.execute(f"CREATE TABLE stg AS SELECT * EXCLUDE ({', '.join([*raw, *typing.unparsed_columns])}), {kept} FROM ({rows})")
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(export, exc) from None
     if export.csv_path is not None:
