@@ -177,18 +177,20 @@ def _gx_context():
 
 
 class _Deferred(types.ModuleType):
-    """A module imported when one of its attributes is first asked for (dunder names aside, which
-    tools such as ``inspect`` and ``warnings`` probe on every module), then used as it."""
+    """A module imported when any attribute it lacks is first asked for (``__path__`` by an
+    import of a submodule, say); after that, every name it lacks is looked up in the module."""
 
     def __getattr__(self, name: str):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        del sys.modules[self.__name__]
-        parent, _, child = self.__name__.rpartition(".")
-        if parent and getattr(sys.modules[parent], child, None) is self:
-            delattr(sys.modules[parent], child)  # or the module's own imports of itself come back here
-        module = importlib.import_module(self.__name__)
-        self.__dict__.update(module.__dict__)
+        module = sys.modules.get(self.__name__)
+        if module is self:
+            del sys.modules[self.__name__]
+            parent, _, child = self.__name__.rpartition(".")
+            if parent and getattr(sys.modules[parent], child, None) is self:
+                delattr(sys.modules[parent], child)  # or the module's own imports of itself come back here
+            module = importlib.import_module(self.__name__)
+            self.__dict__.update(module.__dict__)
+        elif module is None:
+            module = importlib.import_module(self.__name__)
         return getattr(module, name)
 
 
