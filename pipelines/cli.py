@@ -637,6 +637,6 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except BrokenPipeError:  # a reader such as `head` that stopped early
-            pass
+        except BrokenPipeError:  # a reader such as `head` stopped early: Python's own exit status
+            code = code or 120
     os._exit(code)

@@ -17,6 +17,7 @@ import threading
 import types
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -178,19 +179,27 @@ def _gx_context():
 
 class _Deferred(types.ModuleType):
     """A module imported when any attribute it lacks is first asked for (``__path__`` by an
-    import of a submodule, say); after that, every name it lacks is looked up in the module."""
+    import of a submodule, say); after that, every name it lacks is looked up in the module.
+    It carries the module's spec, so ``importlib.util.find_spec`` answers as for the module."""
+
+    _loading = threading.RLock()
+
+    def __init__(self, spec):
+        super().__init__(spec.name)
+        self.__spec__ = spec
 
     def __getattr__(self, name: str):
-        module = sys.modules.get(self.__name__)
-        if module is self:
-            del sys.modules[self.__name__]
-            parent, _, child = self.__name__.rpartition(".")
-            if parent and getattr(sys.modules[parent], child, None) is self:
-                delattr(sys.modules[parent], child)  # or the module's own imports of itself come back here
-            module = importlib.import_module(self.__name__)
-            self.__dict__.update(module.__dict__)
-        elif module is None:
-            module = importlib.import_module(self.__name__)
+        with _Deferred._loading:  # two threads must not both import it (one would see it half-done)
+            module = sys.modules.get(self.__name__)
+            if module is self:
+                del sys.modules[self.__name__]
+                parent, _, child = self.__name__.rpartition(".")
+                if parent and getattr(sys.modules[parent], child, None) is self:
+                    delattr(sys.modules[parent], child)  # or the module's own imports of itself come back here
+                module = importlib.import_module(self.__name__)
+                self.__dict__.update(module.__dict__)
+            elif module is None:
+                module = importlib.import_module(self.__name__)
         return getattr(module, name)
 
 
@@ -205,9 +214,10 @@ def _defer_unused_imports() -> None:
     """
     for name in ("scipy.stats", "altair"):
         parent, _, child = name.rpartition(".")
-        if name in sys.modules or importlib.util.find_spec(name) is None:
+        spec = None if name in sys.modules else importlib.util.find_spec(name)
+        if spec is None:
             continue
-        sys.modules[name] = _Deferred(name)
+        sys.modules[name] = _Deferred(spec)
         if parent:  # so that ``from scipy import stats`` finds it without importing it
             setattr(sys.modules[parent], child, sys.modules[name])
 
@@ -265,10 +275,16 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, suite_name: str, check
         if again:
             for i, complete in zip(again, _validate(batch, suite_name, checks, again, "COMPLETE", table, source_file)):
                 results[i] = replace(results[i], failing_rows_sql=complete.failing_rows_sql)
-        for i, r in enumerate(results):
-            if r.unexpected_count is None and _runs_as(r.check)[0] == _ALL_DISTINCT:
+        # The rewritten uniqueness checks (``_runs_as``) report no row counts of their own.
+        rewritten = [i for i, r in enumerate(results) if _runs_as(r.check)[0] != r.check.type]
+        if rewritten:
+            (rows,) = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
+        for i in rewritten:
+            r = results[i]
+            if r.unexpected_count is None:
                 (count,) = con.execute(f"SELECT count(*) FROM ({r.failing_rows_sql})").fetchone()
-                results[i] = replace(r, unexpected_count=count)
+                r = replace(r, unexpected_count=count)
+            results[i] = replace(r, element_count=rows)
     finally:
         _release(source)
         context.data_sources.delete(source.name)
@@ -304,8 +320,8 @@ def _validate(batch, suite_name: str, checks: list[Check], indexes, result_forma
 
 
 def _expectation(get_expectation_impl, check: Check, index: int, source_file: Path | None):
-    kind, kwargs = _runs_as(check)
     try:
+        kind, kwargs = _runs_as(check)
         return get_expectation_impl(kind)(**kwargs, meta={"check_index": index})
     except Exception as exc:  # GX raises many kinds (registry, pydantic) for a bad declaration
         raise SourceDefinitionError(
@@ -332,9 +348,11 @@ def _runs_as(check: Check) -> tuple[str, dict]:
     batches; the compound one joins two relations that both have ``_row``), so the failing rows
     are always ours (``_repeated_keys_sql``). The check keeps its declared name in the results.
     """
-    if check.type == "expect_column_values_to_be_unique" and "column" in check.kwargs and set(check.kwargs) <= {"column", "description"}:
-        return _ALL_DISTINCT, {"column": check.kwargs["column"], "min_value": 1, "max_value": 1, "description": check.reason}
-    if check.type == "expect_compound_columns_to_be_unique" and "column_list" in check.kwargs and set(check.kwargs) <= {"column_list", "description"}:
+    column, columns = check.kwargs.get("column"), check.kwargs.get("column_list")
+    if check.type == "expect_column_values_to_be_unique" and isinstance(column, str) and set(check.kwargs) <= {"column", "description"}:
+        return _ALL_DISTINCT, {"column": column, "min_value": 1, "max_value": 1, "description": check.reason}
+    if (check.type == "expect_compound_columns_to_be_unique" and set(check.kwargs) <= {"column_list", "description"}
+            and isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
         return "unexpected_rows_expectation", {
             "unexpected_rows_query": _repeated_keys_sql(check), "description": check.reason,
         }
@@ -388,6 +406,7 @@ def _check_result(check: Check, r, table: str) -> CheckResult:
     if kind == _ALL_DISTINCT:
         # A column without any value repeats none (GX divides 0 distinct values by 0 and fails).
         success = success or res.get("observed_value") == 0
+        doc["success"] = success
         unexpected = 0 if success else None  # counted from the failing rows by run_suite
     failing = None
     if not success:
@@ -405,9 +424,18 @@ def _check_result(check: Check, r, table: str) -> CheckResult:
         element_count=res.get("element_count"),
         unexpected_count=unexpected if isinstance(unexpected, int) else None,
         failing_rows_sql=failing,
-        result_json=json.dumps(doc, default=str, ensure_ascii=False),
+        result_json=json.dumps(doc, default=_json_value, ensure_ascii=False),
         exception=_exception_message(doc.get("exception_info") or {}),
     )
+
+
+def _json_value(value):
+    """Values json cannot write, as GX's own serialisation writes them."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return str(value)
 
 
 def _exception_message(info: dict) -> str | None:

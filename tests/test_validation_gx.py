@@ -3,11 +3,15 @@ row is found (not GX's sample of 20)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import duckdb
 
+import pytest
+
+from pipelines.errors import SourceDefinitionError
 from pipelines.validation import Check, run_suite
 
 
@@ -71,7 +75,8 @@ def test_uniqueness_runs_as_a_count_distinct_and_keeps_its_name(tmp_path):
     mostly = Check("expect_column_values_to_be_unique", {"column": "lead_id", "mostly": 0.999}, "lead_id", "mostly once")
     empty = Check("expect_column_values_to_be_unique", {"column": "nothing"}, "nothing", "once per export")
     results = run_suite(con, "stg", "uniqueness", [unique, mostly, empty])
-    assert [(r.success, r.unexpected_count) for r in results] == [(False, 18), (False, 18), (True, 0)]
+    assert [(r.success, r.element_count, r.unexpected_count) for r in results] == [(False, 5000, 18), (False, 5000, 18), (True, 5000, 0)]
+    assert json.loads(results[2].result_json)["success"] is True
     assert [r.check.type for r in results] == ["expect_column_values_to_be_unique"] * 3
     assert '"type": "expect_column_proportion_of_unique_values_to_be_between"' in results[0].result_json
     assert '"type": "expect_column_values_to_be_unique"' in results[1].result_json
@@ -89,9 +94,22 @@ import sys
 from pipelines.validation import _gx_context
 _gx_context()
 print("scipy.stats._stats_py" in sys.modules, "altair.vegalite" in sys.modules)
+import importlib.util
+print(importlib.util.find_spec("altair").name, "altair.vegalite" in sys.modules)
 import altair.vegalite  # a submodule first: the deferred package is loaded to find it
 from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
 print(round(kl.stats.entropy([0.5, 0.5]), 4), kl.alt.Chart is altair.vegalite.Chart)
 """
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False", "0.6931", "True"]
+    assert done.stdout.split() == ["False", "False", "altair", "False", "0.6931", "True"]
+
+
+@pytest.mark.parametrize("columns", [[], None, "lead_id"])
+def test_a_badly_declared_compound_key_is_refused_in_one_line(tmp_path, columns):
+    """An empty, missing or non-list column_list is GX's to refuse, as a bad expectation of the
+    source file (not a crash in the rewrite to a GROUP BY)."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    _stage(con, rows=10)
+    check = Check("expect_compound_columns_to_be_unique", {"column_list": columns}, None, "key", "expectations[0]")
+    with pytest.raises(SourceDefinitionError, match="bad expectation expect_compound_columns_to_be_unique"):
+        run_suite(con, "stg", "compound", [check])
