@@ -62,18 +62,22 @@ def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: 
     stages = [f for f in STAGE_FIELDS if f in headings or f in spec.constants]
     keyed = "lead_id" in headings
     unconditional = [STAGE_FIELDS[f] for f in stages if f in spec.constants or not spec.columns[f].when_column]
-    # Every row of a keyed export has a lead id (a row without one is set aside).
-    repeated = keyed and not ids_once and rows > con.execute("SELECT count(DISTINCT lead_id) FROM incoming").fetchone()[0]
     counted = "entries" in headings or "entries" in spec.constants
-    snapshot = keyed and len(unconditional) == len(STAGE_FIELDS) and not repeated and not counted
-    # The leads of this load, wherever their earlier entries are; a snapshot into a namespace
-    # with no leads yet (a first load) replaces nothing, and listing 5M ids took 0.6 s.
-    touched = keyed and not (snapshot and not _holds_leads(con, spec.namespace))
+    full = len(unconditional) == len(STAGE_FIELDS) and not counted
+    # The leads of this load (``touched_leads``), wherever their earlier entries are. A full
+    # export into a namespace with no leads yet (a first load) replaces nothing, and listing 5M
+    # ids took 0.6 s: unless its ids repeat, it needs no list.
+    touched = keyed and (not full or _holds_leads(con, spec.namespace))
     if touched:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
-            [spec.namespace],
-        )
+        _list_touched_leads(con, spec.namespace)
+    # Every row of a keyed export has a lead id (a row without one is set aside).
+    repeated = keyed and not ids_once and rows > con.execute(
+        "SELECT count(*) FROM touched_leads" if touched else "SELECT count(DISTINCT lead_id) FROM incoming"
+    ).fetchone()[0]
+    snapshot = keyed and full and not repeated
+    if keyed and not snapshot and not touched:
+        _list_touched_leads(con, spec.namespace)
+        touched = True
     if snapshot:
         span = _snapshot(con, spec, run_id, export_date, replaces=touched)
     else:
@@ -82,6 +86,13 @@ def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: 
         con.execute("DROP TABLE touched_leads")
     refresh_marts(con)
     return span
+
+
+def _list_touched_leads(con, namespace: str) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_leads AS SELECT DISTINCT ?::VARCHAR AS lead_namespace, lead_id FROM incoming",
+        [namespace],
+    )
 
 
 def _holds_leads(con, namespace: str) -> bool:
