@@ -237,6 +237,33 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
     assert shown(old) == shown(db)
 
 
+def test_migration_0012_keeps_every_snapshot_row_and_stores_lead_ids_uncompressed(load, db, monkeypatch):
+    """0012 copies lead_snapshot into a table whose lead_id is stored uncompressed: the rows a
+    warehouse of schema 0011 held are all there, the views show them as before, and later
+    snapshots write their ids uncompressed too."""
+    from pipelines import warehouse
+
+    every = warehouse._migrations()
+    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 12])
+    load("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01")
+    monkeypatch.undo()
+    before = shown(db)
+    rows = query(db, "SELECT * FROM lead_snapshot ORDER BY ALL")
+    assert [r[1] for r in rows] == ["L1", "L2", "L3"]
+
+    with duckdb.connect(str(db)) as con:
+        assert warehouse.migrate(con) == ["0012_lead_ids_uncompressed"]
+        con.execute("CHECKPOINT")
+    assert query(db, "SELECT * FROM lead_snapshot ORDER BY ALL") == rows
+    assert shown(db) == before
+
+    load("snapshot_2", SNAPSHOT_2, "crm_snapshot", "2026-09-01")
+    assert where_leads_are(db) == (["L1", "L2", "L3"], [])
+    compression = query(db, """SELECT DISTINCT column_name, compression FROM pragma_storage_info('lead_snapshot')
+                               WHERE column_name IN ('lead_id', 'channel') AND segment_type = 'VARCHAR' ORDER BY 1""")
+    assert compression == [("channel", "DICT_FSST"), ("lead_id", "Uncompressed")]
+
+
 @pytest.mark.parametrize("declared, set_aside, snapshot, keyed, l2_created", [
     # Plain: both rows of L2 are set aside; the rest is a snapshot with each lead once.
     ("{column: lead_id}", 2, ["L1", "L3"], [], None),
