@@ -43,8 +43,8 @@ class Export:
     ``columns`` are the export's columns as DuckDB names them (a repeated heading gets a suffix);
     while ``stg`` is read, column i is ``raw_column(i)``, and a row's kept cells ``_raw`` list them
     in that order. View ``stg_rows`` adds ``_row``, the row number a spreadsheet shows (from ``rowid``, which DuckDB
-    keeps when other rows are deleted, plus the rows above the first record and the lines set
-    aside before it; blank lines inside a CSV are not counted, DuckDB skips them unseen).
+    keeps when other rows are deleted, plus the rows above the first record, the lines set
+    aside before it and the blank lines before it, which DuckDB skips unseen: ``blank_rows``).
     """
 
     path: Path
@@ -57,6 +57,8 @@ class Export:
     first_row: int
     header_line: int
     csv_path: Path | None = None
+    newlines: int = 0  # newline bytes in csv_path: with the records read, whether any blank line hides among them
+    blank_rows: list[int] = field(default_factory=list)  # spreadsheet rows of blank lines below the header
     rows_read: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw line, reason)
@@ -75,9 +77,10 @@ class _Header:
 
 def open_export(
     path: Path, con: duckdb.DuckDBPyConnection, registry: Registry, workdir: Path,
-    forced: SourceSpec | None = None,
+    forced: SourceSpec | None = None, newlines: int = 0,
 ) -> Export:
     """Recognise ``path`` and prepare its reading (transcoding it into ``workdir`` if needed).
+    ``newlines`` is how many newline bytes ``path`` holds (counted as it was hashed).
 
     Raises:
         InputFileError: missing, empty, binary, undecodable, or a header no source knows.
@@ -88,7 +91,7 @@ def open_export(
         raise InputFileError("the file is empty (0 bytes)", file=path, hint="export it again")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _open_excel(path, con, registry, forced)
-    return _open_text(path, con, registry, workdir, forced)
+    return _open_text(path, con, registry, workdir, forced, newlines)
 
 
 def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing, suspect: str | None) -> None:
@@ -113,7 +116,10 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
     except duckdb.InvalidInputException as exc:
         raise _explain_csv_error(export, exc) from None
     if export.csv_path is not None:
-        _sort_rejects(con, export)
+        records = con.execute("SELECT count(*) FROM stg").fetchone()[0]
+        rejected = con.execute("SELECT count(DISTINCT line) FROM raw_rejects").fetchone()[0]
+        export.blank_rows = _blank_rows(export, records, rejected)
+        _sort_rejects(con, export, records)
     derived = f", {typing.derived}" if typing.derived else ""
     con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, *{derived} FROM stg")
     _drop_skippable(con, export)
@@ -160,12 +166,13 @@ def _not_data_sql(export: Export, raw: list[str]) -> str:
 
 
 def _row_number_sql(con, export: Export) -> str:
-    """``rowid`` counts the records read; a line DuckDB set aside (quarantined or footer) still
-    takes a spreadsheet row. With the j-th such row (0-based) at R_j, record k sits at
-    first_row + k + #{j : R_j - first_row - j <= k}."""
+    """``rowid`` counts the records read; a line DuckDB set aside (quarantined or footer) or
+    skipped (blank) still takes a spreadsheet row. With the j-th such row (0-based) at R_j,
+    record k sits at first_row + k + #{j : R_j - first_row - j <= k}."""
     if export.csv_path is None:
         return f"rowid + {export.first_row}"
-    lines = [int(line) for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects ORDER BY 1").fetchall()]
+    rejected = {int(line) for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects").fetchall()}
+    lines = sorted(rejected | set(export.blank_rows))
     if not lines:
         return f"rowid + {export.first_row}"
     thresholds = [row - export.first_row - j for j, row in enumerate(lines)]
@@ -175,7 +182,7 @@ def _row_number_sql(con, export: Export) -> str:
 # --- text exports -----------------------------------------------------------------------------
 
 
-def _open_text(path, con, registry, workdir, forced) -> Export:
+def _open_text(path, con, registry, workdir, forced, newlines: int) -> Export:
     head = _read_head(path)
     encoding = _detect_encoding(path, head, forced.encoding if forced else "auto")
     lines = _decode_head(head, encoding).splitlines()[:_HEAD_LINES]
@@ -183,7 +190,7 @@ def _open_text(path, con, registry, workdir, forced) -> Export:
     csv_path = path
     if encoding != "utf-8":
         csv_path = workdir / "transcoded.csv"
-        _transcode(path, encoding, csv_path)
+        newlines = _transcode(path, encoding, csv_path)
     def rows(errors: str) -> str:
         return f"""read_csv({sql_literal(str(csv_path))}, header = true, skip = {header.line_index},
             delim = {sql_literal(header.delimiter)}, quote = '"', escape = '"', all_varchar = true,
@@ -191,7 +198,8 @@ def _open_text(path, con, registry, workdir, forced) -> Export:
 
     from_sql = rows("store_rejects = true, rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans'")
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
-    return Export(path, spec, encoding, columns, from_sql, rows("ignore_errors = true"), header.delimiter, header.line_index + 2, header.line_index, csv_path)
+    return Export(path, spec, encoding, columns, from_sql, rows("ignore_errors = true"), header.delimiter,
+                  header.line_index + 2, header.line_index, csv_path, newlines)
 
 
 def _read_head(path: Path) -> bytes:
@@ -256,12 +264,16 @@ def _decode_head(head: bytes, encoding: str) -> str:
     return codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=False)
 
 
-def _transcode(path: Path, encoding: str, target: Path) -> None:
-    """Decode to UTF-8 line by line, so that an error names its line; refuse mixed encodings."""
+def _transcode(path: Path, encoding: str, target: Path) -> int:
+    """Decode to UTF-8 line by line, so that an error names its line; refuse mixed encodings.
+    Returns how many lines end in a newline."""
+    newlines = 0
     with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
         if encoding == "utf-16":
-            dst.writelines(io.TextIOWrapper(src, encoding="utf-16", newline=""))
-            return
+            for text in io.TextIOWrapper(src, encoding="utf-16", newline=""):
+                dst.write(text)
+                newlines += text.endswith("\n")
+            return newlines
         for number, line in enumerate(src, 1):
             try:
                 text = line.decode(encoding)
@@ -277,6 +289,8 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
                     file=path, row=number, hint="save the export again in one encoding (UTF-8 preferred)",
                 )
             dst.write(text)
+            newlines += line.endswith(b"\n")
+    return newlines
 
 
 def _first_non_ascii_line(path: Path) -> bytes | None:
@@ -374,7 +388,38 @@ def _ends_mid_row(path: Path) -> bool:
         return not fh.read().endswith(b"\n")
 
 
-def _sort_rejects(con, export: Export) -> None:
+def _blank_rows(export: Export, records: int, rejected: int) -> list[int]:
+    """The spreadsheet rows of the blank lines below the header, which DuckDB skips without a
+    trace while a spreadsheet shows each as an empty row (every row below one would otherwise be
+    numbered one too low).
+
+    When each record and each rejected line is one line, with no blank line among them, the
+    file's newlines are the lines above the header, the header, the records and the rejected
+    lines (the last perhaps without its newline): then there is nothing to find. Otherwise a
+    cell holds a line break or a blank line sits somewhere; only when the file holds two line
+    ends in a row does Python's csv module read it again to number its rows (about 1.5 s per
+    million rows; the search for the line ends, 0.3 s).
+    """
+    lines = export.header_line + 1 + records + rejected
+    if export.newlines in (lines, lines - 1) or (export.newlines and not _holds_blank_line(export.csv_path)):
+        return []
+    with export.csv_path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh, delimiter=export.delimiter, quotechar='"', doublequote=True)
+        return [number for number, row in enumerate(rows, 1) if not row and number > export.header_line + 1]
+
+
+def _holds_blank_line(path: Path) -> bool:
+    carry = b""
+    with path.open("rb") as fh:
+        while block := fh.read(_SCAN_BLOCK):
+            block = carry + block
+            if b"\n\n" in block or b"\n\r\n" in block:
+                return True
+            carry = block[-2:]
+    return False
+
+
+def _sort_rejects(con, export: Export, records: int) -> None:
     """Lines DuckDB could not split into the header's fields: footers are skipped, the rest quarantined."""
     rejects = con.execute(
         """SELECT line, any_value(csv_line), any_value(error_message), bool_or(error_type IN ('INVALID UNICODE', 'INVALID ENCODING'))
@@ -392,7 +437,7 @@ def _sort_rejects(con, export: Export) -> None:
         return any(p.search(csv_line.strip().strip('"')) for p in footer)
 
     # DuckDB numbers rejected lines from the top of the file, title lines included.
-    last_line = export.header_line + 1 + con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(rejects)
+    last_line = export.header_line + 1 + records + len(rejects) + len(export.blank_rows)
     if rejects and rejects[-1][0] >= last_line and not is_footer(rejects[-1][1]) and _ends_mid_row(export.csv_path):
         raise InputFileError(
             "the file ends in the middle of a row: it looks truncated, so none of it is loaded",

@@ -102,3 +102,15 @@ def test_row_numbers_count_the_title_lines_above_a_line_that_does_not_fit(cli, t
     assert "2 rows loaded, 2 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
     assert quarantined(cli, "row", "column", "value") == [
         (5, None, "2026-07-01,云帆SEM,营销,自动化,1299,26,236.31"), (6, "消费", "-127.49")]
+
+
+def test_a_blank_line_in_a_gbk_export_takes_its_spreadsheet_row(cli, tmp_path):
+    """The blank lines are counted in the UTF-8 copy a GBK export is read from: the negative
+    spend below two of them is at row 7 (rows 4 and 5 blank), as a spreadsheet shows it."""
+    path = tmp_path / "baidu_blank.csv"
+    path.write_bytes((
+        "推广计划报告\n日期,账户,推广计划,展现,点击,消费\n2026-07-01,云帆SEM,品牌词,574,48,142.89\n\n\n"
+        "2026-07-01,云帆SEM,营销,1299,26,236.31\n2026-07-02,云帆SEM,品牌词,671,46,-127.49\n"
+    ).encode("gb18030"))
+    assert "2 rows loaded, 1 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
+    assert quarantined(cli, "row", "column", "value") == [(7, "消费", "-127.49")]

@@ -103,3 +103,29 @@ def test_a_workbook_with_blank_rows_above_the_header_keeps_spreadsheet_row_numbe
     book.save(path)
     assert "generic_cost: 1 rows loaded, 1 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
     assert quarantined(cli, "row", "column", "value") == [(len(rows_above) + 3, "spend", "-5")]
+
+
+# Row numbers as a spreadsheet shows the file: row 1 a title, row 2 the header; a cell holding a
+# line break is one row; a blank line is an empty row (DuckDB skips it without a trace).
+BLANK_LINES = [
+    "Cost report", "date,platform,campaign,spend,currency",
+    "2026-07-01,zhihu,brand,10,CNY",                 # row 3
+    "",                                              # row 4
+    '2026-07-02,zhihu,"brand\nsecond line",-5,CNY',  # row 5: set aside, negative
+    "2026-07-03,zhihu,brand,1,CNY,extra",            # row 6: set aside, a field too many
+    "", "",                                          # rows 7, 8
+    "2026-07-04,zhihu,brand,-7,CNY",                 # row 9: set aside, negative
+    "2026-07-05,zhihu,brand,20,CNY",                 # row 10
+]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("blank", [True, False], ids=["blank lines", "no blank line"])
+def test_rows_below_blank_lines_and_multi_line_cells_keep_spreadsheet_row_numbers(cli, tmp_path, newline, blank):
+    lines = BLANK_LINES if blank else [line for line in BLANK_LINES if line]
+    path = tmp_path / "cost.csv"
+    path.write_bytes((newline.join(lines) + newline).replace("brand\n", "brand" + newline).encode())
+    result = cli("ingest", path, "--export-date", "2026-07-31")
+    assert "generic_cost: 2 rows loaded, 3 set aside" in result.stdout
+    expected = [5, 6, 9] if blank else [4, 5, 6]
+    assert quarantined(cli, "row", "column") == [(expected[0], "spend"), (expected[1], None), (expected[2], "spend")]
