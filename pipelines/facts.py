@@ -8,6 +8,7 @@ own source cannot forget them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 CHANNELS = (
     "paid_search",
@@ -20,6 +21,13 @@ CHANNELS = (
     "events",
     "other",
 )
+
+_ISO_CURRENCIES_FILE = Path(__file__).parent / "currencies.txt"
+
+
+def iso_currencies() -> list[str]:
+    return _ISO_CURRENCIES_FILE.read_text(encoding="ascii").split()
+
 
 # Funnel order: a lead's dimensions come from its earliest stage, its amount from its latest.
 STAGES = ("lead", "mql", "sql", "opportunity", "won")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.errors import SourceDefinitionError
-from pipelines.facts import FACTS, Field
+from pipelines.facts import CHANNELS, FACTS, Field, iso_currencies
 from pipelines.reading import Export, raw_column
 from pipelines.registry import find_headings
 from pipelines.sourcespec import SourceSpec
@@ -100,16 +100,27 @@ def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list
 
 
 def _check_constants(con: duckdb.DuckDBPyConnection, spec: SourceSpec, cols: _Columns) -> None:
-    """A constant that does not parse as its field's type would make every row's value NULL."""
+    """A constant stands for a cell of every row, and the checks every source gets do not look
+    at it: one that is not a valid value of its field (does not parse, a currency or channel no
+    one knows, a negative number) would make every row's value wrong, so the source is refused."""
     fields = FACTS[spec.fact]
     for name, value in spec.constants.items():
-        if name in fields and parsed(fields[name]):
-            (typed,) = _field_sql(spec, fields[name], name, [], [], cols)
-            if con.execute(f"SELECT {typed}").fetchone()[0] is None:
-                raise SourceDefinitionError(
-                    f"constant {value!r} is not a {fields[name].type} in the source's formats",
-                    file=spec.path, column=f"constants.{name}",
-                )
+        if name not in fields:
+            continue
+        fld = fields[name]
+        (typed,) = _field_sql(spec, fld, name, [], [], cols)
+        (got,) = con.execute(f"SELECT {typed}").fetchone()
+        if parsed(fld) and got is None:
+            expected = f"a value of type {fld.type} in the source's formats"
+        elif fld.type == "currency" and got not in iso_currencies():
+            expected = "an ISO 4217 currency code such as USD or CNY"
+        elif fld.type == "channel" and got not in CHANNELS:
+            expected = f"a channel ({', '.join(CHANNELS)}) or a value the source's map turns into one"
+        elif fld.non_negative and got is not None and got < 0:
+            expected = "a number that is not negative"
+        else:
+            continue
+        raise SourceDefinitionError(f"constant {value!r} is not {expected}", file=spec.path, column=f"constants.{name}")
 
 
 def finish(con: duckdb.DuckDBPyConnection, export: Export, headings: dict[str, str]) -> Staged:

@@ -23,12 +23,17 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import SourceDefinitionError
-from pipelines.facts import CHANNELS, FACTS, REQUIRED, STAGE_FIELDS, date_fields
+from pipelines.facts import (
+    CHANNELS,
+    FACTS,
+    REQUIRED,
+    STAGE_FIELDS,
+    date_fields,
+    iso_currencies,
+)
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
 from pipelines.staging import parsed
-
-_ISO_CURRENCIES_FILE = Path(__file__).parent / "currencies.txt"
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,6 @@ class CheckResult:
     failing_rows_sql: str | None  # selects column _row of every failing row
     result_json: str
     exception: str | None = None
-
-
-def iso_currencies() -> list[str]:
-    return _ISO_CURRENCIES_FILE.read_text(encoding="ascii").split()
 
 
 def contract_checks(spec: SourceSpec, present: set[str], export_date: date) -> list[Check]:

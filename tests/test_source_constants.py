@@ -11,6 +11,8 @@ events (constant); some qualified later (column Qualified):
 So 2 leads in July 2026, both on 07-15 and in channel events; 1 MQL (A1, 07-16).
 """
 
+import pytest
+
 from conftest import metrics
 
 EVENT_SOURCE = """name: event_attendees
@@ -55,6 +57,24 @@ def test_a_constant_that_does_not_parse_names_the_source_file_and_key(cli, tmp_p
     assert result.exit_code == 1
     (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert "event_attendees.yaml" in error and "constants.created_at" in error and "'mid July'" in error
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("channel", "paid_serach", "is not a channel"),
+    ("currency", "RMB", "is not an ISO 4217 currency code"),
+    ("amount", "-100", "is not a number that is not negative"),
+])
+def test_a_constant_the_checks_would_refuse_in_a_cell_refuses_the_source(cli, tmp_path, key, value, expected):
+    """The checks every source gets look at cells, not at constants: a constant they would
+    refuse (a misspelt channel, a currency no one knows) would give every row a wrong value."""
+    sources, export = write_event_source(tmp_path, "2026-07-15")
+    source = sources / "event_attendees.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("  channel: events\n", f"  {key}: {value!r}\n"), encoding="utf-8")
+    result = cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31")
+    assert result.exit_code == 1
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "event_attendees.yaml" in error and f"constants.{key}" in error and f"{value!r} {expected}" in error
+    assert cli("runs", "--format", "json").json() == []
 
 
 def test_a_funnel_export_without_any_stage_date_is_refused_in_one_line(cli, tmp_path):
