@@ -31,6 +31,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _HEAD_LINES = 40
 _HEAD_BYTES = 256 * 1024
 _SCAN_BLOCK = 8 * 1024 * 1024
+_FEW_GAPS = 16  # lines that take a spreadsheet row but hold no record, counted row by row in a view
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _DELIMITERS = (",", "\t", ";", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -77,7 +78,7 @@ class _Header:
 
 def open_export(
     path: Path, con: duckdb.DuckDBPyConnection, registry: Registry, workdir: Path,
-    forced: SourceSpec | None = None, newlines: int = 0,
+    forced: SourceSpec | None, newlines: int,
 ) -> Export:
     """Recognise ``path`` and prepare its reading (transcoding it into ``workdir`` if needed).
     ``newlines`` is how many newline bytes ``path`` holds (counted as it was hashed).
@@ -121,7 +122,9 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
         export.blank_rows = _blank_rows(export, records, rejected)
         _sort_rejects(con, export, records)
     derived = f", {typing.derived}" if typing.derived else ""
-    con.execute(f"CREATE VIEW stg_rows AS SELECT {_row_number_sql(con, export)} AS _row, *{derived} FROM stg")
+    row = _row_number_sql(con, export)
+    kept = " EXCLUDE (_row)" if row == "_row" else ""
+    con.execute(f"CREATE VIEW stg_rows AS SELECT {row} AS _row, *{kept}{derived} FROM stg")
     _drop_skippable(con, export)
 
 
@@ -168,7 +171,12 @@ def _not_data_sql(export: Export, raw: list[str]) -> str:
 def _row_number_sql(con, export: Export) -> str:
     """``rowid`` counts the records read; a line DuckDB set aside (quarantined or footer) or
     skipped (blank) still takes a spreadsheet row. With the j-th such row (0-based) at R_j,
-    record k sits at first_row + k + #{j : R_j - first_row - j <= k}."""
+    record k sits at first_row + k + #{j : R_j - first_row - j <= k}.
+
+    A few such rows are counted in the view, for each row read there; beyond that (a blank line
+    after every record, say: 24,000 rows took 21 s), the row numbers are worked out once, by an
+    ASOF join, and kept in ``stg`` as ``_row``.
+    """
     if export.csv_path is None:
         return f"rowid + {export.first_row}"
     rejected = {int(line) for (line,) in con.execute("SELECT DISTINCT line FROM raw_rejects").fetchall()}
@@ -176,7 +184,17 @@ def _row_number_sql(con, export: Export) -> str:
     if not lines:
         return f"rowid + {export.first_row}"
     thresholds = [row - export.first_row - j for j, row in enumerate(lines)]
-    return f"rowid + {export.first_row} + len(list_filter({thresholds}, lambda t: t <= rowid))"
+    if len(thresholds) <= _FEW_GAPS:
+        return f"rowid + {export.first_row} + len(list_filter({thresholds}, lambda t: t <= rowid))"
+    con.execute("CREATE TEMP TABLE row_gaps AS SELECT t, count(*) OVER (ORDER BY t) AS before FROM unnest(?::BIGINT[]) AS g(t)",
+                [thresholds])
+    con.execute(
+        f"""CREATE OR REPLACE TABLE stg AS
+            SELECT s.*, s.rowid + {export.first_row} + coalesce(g.before, 0) AS _row
+            FROM stg AS s ASOF LEFT JOIN row_gaps AS g ON s.rowid >= g.t ORDER BY s.rowid"""
+    )
+    con.execute("DROP TABLE row_gaps")
+    return "_row"
 
 
 # --- text exports -----------------------------------------------------------------------------
@@ -395,27 +413,36 @@ def _blank_rows(export: Export, records: int, rejected: int) -> list[int]:
 
     When each record and each rejected line is one line, with no blank line among them, the
     file's newlines are the lines above the header, the header, the records and the rejected
-    lines (the last perhaps without its newline): then there is nothing to find. Otherwise a
-    cell holds a line break or a blank line sits somewhere; only when the file holds two line
-    ends in a row does Python's csv module read it again to number its rows (about 1.5 s per
-    million rows; the search for the line ends, 0.3 s).
+    lines, less one if the last line has none: then there is nothing to find. Otherwise a cell
+    holds a line break or a blank line sits somewhere; only when two line ends follow each other
+    before the file's last record does Python's csv module read it again to number its rows
+    (about 1.5 s per million rows; the search for the line ends, 0.3 s). A file without any
+    newline byte (old Mac line ends) always takes that way.
     """
     lines = export.header_line + 1 + records + rejected
-    if export.newlines in (lines, lines - 1) or (export.newlines and not _holds_blank_line(export.csv_path)):
+    path = export.csv_path
+    if export.newlines == lines - _ends_mid_row(path) or (export.newlines and not _holds_blank_line(path)):
         return []
-    with export.csv_path.open(encoding="utf-8-sig", newline="") as fh:
+    # A cell may be longer than the csv module's default limit (128 KB); undecodable bytes are
+    # _sort_rejects' to report, by line.
+    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size))
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         rows = csv.reader(fh, delimiter=export.delimiter, quotechar='"', doublequote=True)
         return [number for number, row in enumerate(rows, 1) if not row and number > export.header_line + 1]
 
 
 def _holds_blank_line(path: Path) -> bool:
+    """Whether two line ends follow each other anywhere but at the end of the file (blank lines
+    after the last record move no row)."""
     carry = b""
     with path.open("rb") as fh:
-        while block := fh.read(_SCAN_BLOCK):
-            block = carry + block
-            if b"\n\n" in block or b"\n\r\n" in block:
+        block = fh.read(_SCAN_BLOCK)
+        while block:
+            following = fh.read(_SCAN_BLOCK)
+            text = carry + (block if following else block.rstrip(b"\r\n"))
+            if b"\n\n" in text or b"\n\r\n" in text:
                 return True
-            carry = block[-2:]
+            carry, block = text[-2:], following
     return False
 
 

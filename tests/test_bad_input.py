@@ -193,13 +193,15 @@ def test_input_files_are_never_modified(cli, tmp_path):
     assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in (path, bad)} == before
 
 
-def test_mixed_encodings_beyond_the_first_block(cli, tmp_path):
-    """The encoding is guessed from the first 256 KiB; a later line in another one still fails cleanly."""
+@pytest.mark.parametrize("blank", ["", "\n"], ids=["no blank line", "a blank line before"])
+def test_mixed_encodings_beyond_the_first_block(cli, tmp_path, blank):
+    """The encoding is guessed from the first 256 KiB; a later line in another one still fails
+    cleanly (also when a blank line before it has the file read again to number its rows)."""
     rows = "".join(f"2026-07-01,baidu,品牌{i},1,CNY\n" for i in range(12000))
-    content = ("日期,平台,推广计划,消费,币种\n" + rows).encode("utf-8") + "2026-07-02,baidu,品牌,2,CNY\n".encode("gbk")
+    content = ("日期,平台,推广计划,消费,币种\n" + rows + blank).encode("utf-8") + "2026-07-02,baidu,品牌,2,CNY\n".encode("gbk")
     error = ingest_with_good(cli, tmp_path, write(tmp_path / "mixed.csv", content))
     assert "mixed encodings" in error
-    assert "row 12002" in error
+    assert f"row {12002 + len(blank)}" in error
 
 
 @pytest.mark.parametrize("expectation, message", [

@@ -119,13 +119,38 @@ BLANK_LINES = [
 ]
 
 
-@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
-@pytest.mark.parametrize("blank", [True, False], ids=["blank lines", "no blank line"])
-def test_rows_below_blank_lines_and_multi_line_cells_keep_spreadsheet_row_numbers(cli, tmp_path, newline, blank):
-    lines = BLANK_LINES if blank else [line for line in BLANK_LINES if line]
+@pytest.mark.parametrize("final", [True, False], ids=["last line ended", "last line not ended"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("blank", ["among the rows", "one, no cell with a line break", "none", "only at the end"])
+def test_rows_below_blank_lines_and_multi_line_cells_keep_spreadsheet_row_numbers(cli, tmp_path, newline, final, blank):
+    lines = {"among the rows": BLANK_LINES, "none": [line for line in BLANK_LINES if line],
+             "only at the end": [line for line in BLANK_LINES if line] + ["", ""],
+             # Its one extra newline and the missing last one add up to what rows alone would give.
+             "one, no cell with a line break": [line.replace("\n", " ") for line in BLANK_LINES[:6] + BLANK_LINES[8:]]}[blank]
     path = tmp_path / "cost.csv"
-    path.write_bytes((newline.join(lines) + newline).replace("brand\n", "brand" + newline).encode())
+    text = newline.join(lines) + (newline if final else "")
+    path.write_bytes(text.replace("brand\n", "brand" + newline).encode())
     result = cli("ingest", path, "--export-date", "2026-07-31")
-    assert "generic_cost: 2 rows loaded, 3 set aside" in result.stdout
-    expected = [5, 6, 9] if blank else [4, 5, 6]
+    assert "generic_cost: 2 rows loaded, 3 set aside" in result.stdout, result.stdout + result.stderr
+    expected = {"among the rows": [5, 6, 9], "one, no cell with a line break": [5, 6, 7]}.get(blank, [4, 5, 6])
     assert quarantined(cli, "row", "column") == [(expected[0], "spend"), (expected[1], None), (expected[2], "spend")]
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_does_not_stop_row_numbering(cli, tmp_path):
+    """Python's csv module, which numbers the rows of a file with blank lines, refuses cells over
+    128 KB unless told otherwise."""
+    path = tmp_path / "cost.csv"
+    path.write_text("date,platform,campaign,spend,currency\n"
+                    f'2026-07-01,zhihu,"{"x" * 140_000}",10,CNY\n\n2026-07-02,zhihu,brand,-5,CNY\n', encoding="utf-8")
+    assert "generic_cost: 1 rows loaded, 1 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
+    assert quarantined(cli, "row", "column") == [(4, "spend")]
+
+
+def test_a_blank_line_after_every_row_keeps_row_numbers(cli, tmp_path):
+    """Row numbers worked out once (more than a few blank lines): row 2k holds day k, the
+    blank rows between; days 5, 17 and 30 have a negative spend."""
+    days = [f"2026-07-{d:02d},zhihu,brand,{-1 if d in (5, 17, 30) else d},CNY\n\n" for d in range(1, 31)]
+    path = tmp_path / "cost.csv"
+    path.write_text("date,platform,campaign,spend,currency\n" + "".join(days), encoding="utf-8")
+    assert "generic_cost: 27 rows loaded, 3 set aside" in cli("ingest", path, "--export-date", "2026-07-31").stdout
+    assert quarantined(cli, "row", "value") == [(10, "-1"), (34, "-1"), (60, "-1")]
