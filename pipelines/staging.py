@@ -105,8 +105,6 @@ def _check_constants(con: duckdb.DuckDBPyConnection, spec: SourceSpec, cols: _Co
     one knows, a negative number) would make every row's value wrong, so the source is refused."""
     fields = FACTS[spec.fact]
     for name, value in spec.constants.items():
-        if name not in fields:
-            continue
         fld = fields[name]
         (typed,) = _field_sql(spec, fld, name, [], [], cols)
         (got,) = con.execute(f"SELECT {typed}").fetchone()
@@ -115,7 +113,7 @@ def _check_constants(con: duckdb.DuckDBPyConnection, spec: SourceSpec, cols: _Co
         elif fld.type == "currency" and got not in iso_currencies():
             expected = "an ISO 4217 currency code such as USD or CNY"
         elif fld.type == "channel" and got not in CHANNELS:
-            expected = f"a channel ({', '.join(CHANNELS)}) or a value the source's map turns into one"
+            expected = f"a channel ({', '.join(CHANNELS)})"
         elif fld.non_negative and got is not None and got < 0:
             expected = "a number that is not negative"
         else:
@@ -189,7 +187,7 @@ def _field_sql(spec: SourceSpec, fld: Field, name: str, found: list[str], export
     """The typed value of one field (for email and phone: their salted hash). A constant is
     typed as a cell holding it would be."""
     if name in spec.constants:
-        text = sql_literal(spec.constants[name])
+        text = _clean(sql_literal(spec.constants[name]), spec)
     elif not found:
         if fld.type == "pii":
             return [f"NULL::UHUGEINT AS {name}_hash"]

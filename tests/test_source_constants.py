@@ -62,6 +62,7 @@ def test_a_constant_that_does_not_parse_names_the_source_file_and_key(cli, tmp_p
 @pytest.mark.parametrize("key, value, expected", [
     ("channel", "paid_serach", "is not a channel"),
     ("currency", "RMB", "is not an ISO 4217 currency code"),
+    ("currency", "--", "is not an ISO 4217 currency code"),
     ("amount", "-100", "is not a number that is not negative"),
 ])
 def test_a_constant_the_checks_would_refuse_in_a_cell_refuses_the_source(cli, tmp_path, key, value, expected):
@@ -75,6 +76,15 @@ def test_a_constant_the_checks_would_refuse_in_a_cell_refuses_the_source(cli, tm
     (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert "event_attendees.yaml" in error and f"constants.{key}" in error and f"{value!r} {expected}" in error
     assert cli("runs", "--format", "json").json() == []
+
+
+def test_a_constant_is_trimmed_as_a_cell_would_be(cli, tmp_path):
+    sources, export = write_event_source(tmp_path, " 2026-07-15 ")
+    source = sources / "event_attendees.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("  channel: events\n", "  channel: ' events '\n"), encoding="utf-8")
+    assert "event_attendees: 2 rows loaded" in cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31").stdout
+    (july,) = metrics(cli, "2026-07", "leads", by="channel")
+    assert july == {"period": "2026-07", "channel": "events", "leads": 2}
 
 
 def test_a_funnel_export_without_any_stage_date_is_refused_in_one_line(cli, tmp_path):
