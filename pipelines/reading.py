@@ -115,7 +115,7 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
     try:
         con.execute(f"CREATE TABLE stg AS SELECT * EXCLUDE ({', '.join([*raw, *typing.unparsed_columns])}), {kept} FROM ({rows})")
     except duckdb.InvalidInputException as exc:
-        raise _explain_csv_error(export, exc) from None
+        raise _explain_csv_error(export.path, exc) from None
     if export.csv_path is not None:
         records = con.execute("SELECT count(*) FROM stg").fetchone()[0]
         rejected = con.execute("SELECT count(DISTINCT line) FROM raw_rejects").fetchone()[0]
@@ -215,7 +215,10 @@ def _open_text(path, con, registry, workdir, forced, newlines: int) -> Export:
             {errors}, sample_size = -1)"""
 
     from_sql = rows("store_rejects = true, rejects_table = 'raw_rejects', rejects_scan = 'raw_reject_scans'")
-    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {from_sql}").fetchall()]
+    except duckdb.InvalidInputException as exc:
+        raise _explain_csv_error(path, exc, head) from None
     return Export(path, spec, encoding, columns, from_sql, rows("ignore_errors = true"), header.delimiter,
                   header.line_index + 2, header.line_index, csv_path, newlines)
 
@@ -388,22 +391,33 @@ def _unknown_header(path, candidates: list[_Header], pool: Registry, forced) -> 
     )
 
 
-def _explain_csv_error(export: Export, exc: Exception) -> InputFileError:
+def _explain_csv_error(path: Path, exc: Exception, head: bytes = b"") -> InputFileError:
     text = str(exc)
     line = re.search(r"Line: (\d+)", text)
     row = int(line.group(1)) if line else None
     if "unicode" in text.lower():
         return InputFileError(
-            "mixed encodings: this line is not UTF-8 while the lines before it are", file=export.path,
+            "mixed encodings: this line is not UTF-8 while the lines before it are", file=path,
             row=row, hint="save the export again in one encoding (UTF-8 preferred)",
         )
-    return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=export.path, row=row)
+    if "sniffing" in text:
+        # DuckDB finds no one way to split the file into rows: seen with line ends of two kinds
+        # (a file pieced together from two tools) and with a quote that is never closed.
+        mixed = b"\r\n" in head and re.search(rb"[^\r]\n", head) is not None
+        return InputFileError(
+            "cannot split the file into rows: " + (
+                "its lines end in two ways (\\r\\n and \\n)" if mixed
+                else "it may hold a quote (\") that is never closed, or lines that end in two ways"
+            ),
+            file=path, hint="open it in a spreadsheet and save it again as CSV",
+        )
+    return InputFileError(f"cannot parse as CSV: {text.splitlines()[0]}", file=path, row=row)
 
 
 def _ends_mid_row(path: Path) -> bool:
     with path.open("rb") as fh:
         fh.seek(max(path.stat().st_size - 2, 0))
-        return not fh.read().endswith(b"\n")
+        return not fh.read().endswith((b"\n", b"\r"))
 
 
 def _blank_rows(export: Export, records: int, rejected: int) -> list[int]:

@@ -89,6 +89,25 @@ def test_truncated_file_loads_nothing(cli, tmp_path, db):
     assert query(db, "SELECT count(*) FROM channel_daily WHERE platform = 'wechat_ads'") == [(0,)]
 
 
+@pytest.mark.parametrize("content, message", [
+    (GOOD.replace("CNY\n2026", "CNY\r\n2026", 1), "cannot split the file into rows: its lines end in two ways"),
+    (GOOD.replace("zhihu,brand,100", 'zhihu,"brand,100', 1), "a quote (\") that is never closed"),
+], ids=["mixed line ends", "unclosed quote"])
+def test_a_file_duckdb_cannot_split_into_rows_fails_in_one_line(cli, tmp_path, content, message):
+    error = ingest_with_good(cli, tmp_path, write(tmp_path / "unsplittable.csv", content))
+    assert message in error and "save it again as CSV" in error
+
+
+def test_an_old_mac_file_whose_last_line_does_not_fit_is_not_taken_for_truncated(cli, tmp_path):
+    """Lines ended by \\r alone: the last line has its line end, so a field too many is a row set
+    aside, not a file cut off in the middle of a row."""
+    content = GOOD.replace("\n", "\r") + "2026-07-03,zhihu,brand,1,10,1,CNY,extra\r"
+    path = write(tmp_path / "mac.csv", content)
+    result = cli("ingest", path, "--export-date", "2026-10-01")
+    assert "generic_cost: 2 rows loaded, 1 set aside" in result.stdout, result.stdout + result.stderr
+    assert quarantined(cli, "row", "column") == [(4, None)]
+
+
 def test_header_without_rows(cli, tmp_path):
     error = ingest_with_good(cli, tmp_path, write(tmp_path / "header_only.csv", GOOD.splitlines()[0] + "\n"))
     assert "the export has a header but no data rows (source generic_cost)" in error
