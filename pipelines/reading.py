@@ -60,7 +60,7 @@ class Export:
     csv_path: Path | None = None
     newlines: int = 0  # newline bytes in csv_path: with the records read, whether any blank line hides among them
     blank_rows: list[int] = field(default_factory=list)  # spreadsheet rows of blank lines below the header
-    rows_read: int = 0
+    rows_read: int = 0  # records and lines that do not fit the header: loaded + set aside + skipped
     skipped: dict[str, int] = field(default_factory=dict)
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw line, reason)
 
@@ -120,7 +120,10 @@ def read_into_stg(con: duckdb.DuckDBPyConnection, export: Export, typing: Typing
         records = con.execute("SELECT count(*) FROM stg").fetchone()[0]
         rejected = con.execute("SELECT count(DISTINCT line) FROM raw_rejects").fetchone()[0]
         export.blank_rows = _blank_rows(export, records, rejected)
+        export.rows_read = records + rejected
         _sort_rejects(con, export, records)
+    else:
+        export.rows_read = con.execute("SELECT count(*) FROM stg").fetchone()[0]
     derived = f", {typing.derived}" if typing.derived else ""
     row = _row_number_sql(con, export)
     kept = " EXCLUDE (_row)" if row == "_row" else ""
@@ -477,16 +480,20 @@ def _sort_rejects(con, export: Export, records: int) -> None:
     def is_footer(csv_line: str) -> bool:
         return any(p.search(csv_line.strip().strip('"')) for p in footer)
 
+    def skipped_as(csv_line: str) -> str | None:
+        # Spaces alone: a person sees a blank row, as for a line of empty fields.
+        return "blank row" if not csv_line.strip() else "footer line" if is_footer(csv_line) else None
+
     # DuckDB numbers rejected lines from the top of the file, title lines included.
     last_line = export.header_line + 1 + records + len(rejects) + len(export.blank_rows)
-    if rejects and rejects[-1][0] >= last_line and not is_footer(rejects[-1][1]) and _ends_mid_row(export.csv_path):
+    if rejects and rejects[-1][0] >= last_line and not skipped_as(rejects[-1][1]) and _ends_mid_row(export.csv_path):
         raise InputFileError(
             "the file ends in the middle of a row: it looks truncated, so none of it is loaded",
             file=export.path, row=int(rejects[-1][0]), hint="export or download it again",
         )
     for line, csv_line, message, _ in rejects:
-        if is_footer(csv_line):
-            export.skipped["footer line"] = export.skipped.get("footer line", 0) + 1
+        if why := skipped_as(csv_line):
+            export.skipped[why] = export.skipped.get(why, 0) + 1
             continue
         reason = f"line does not fit the header's {len(export.columns)} columns ({message})"
         export.malformed.append((int(line), csv_line.strip(), reason))
@@ -494,7 +501,6 @@ def _sort_rejects(con, export: Export, records: int) -> None:
 
 def _drop_skippable(con, export: Export) -> None:
     """Summary rows, blank rows and footers are not data: counted as skipped, not loaded."""
-    export.rows_read = con.execute("SELECT count(*) FROM stg").fetchone()[0] + len(export.malformed)
     for why, n in con.execute("SELECT _skip, count(*) FROM stg WHERE _skip IS NOT NULL GROUP BY 1").fetchall():
         export.skipped[why] = export.skipped.get(why, 0) + n
     if export.skipped:

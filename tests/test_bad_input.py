@@ -108,6 +108,17 @@ def test_an_old_mac_file_whose_last_line_does_not_fit_is_not_taken_for_truncated
     assert quarantined(cli, "row", "column") == [(4, None)]
 
 
+@pytest.mark.parametrize("ending", ["   \n2026-07-03,zhihu,brand,1,10,1,CNY\n", "   "], ids=["among the rows", "last, no newline"])
+def test_a_line_of_spaces_is_a_blank_row_not_a_line_that_does_not_fit(cli, tmp_path, ending):
+    path = write(tmp_path / "spaces.csv", GOOD + ending)
+    result = cli("ingest", path, "--export-date", "2026-10-01")
+    assert result.exit_code == 0, result.stderr
+    assert "set aside" not in result.stdout and "skipped 1 blank row" in result.stdout
+    (run,) = cli("runs", "--format", "json").json()
+    loaded = 3 if ending.strip() else 2
+    assert (run["rows_read"], run["rows_loaded"], run["rows_skipped"]) == (loaded + 1, loaded, 1)
+
+
 def test_header_without_rows(cli, tmp_path):
     error = ingest_with_good(cli, tmp_path, write(tmp_path / "header_only.csv", GOOD.splitlines()[0] + "\n"))
     assert "the export has a header but no data rows (source generic_cost)" in error

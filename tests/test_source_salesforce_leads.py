@@ -45,6 +45,8 @@ def test_loads_with_footer_skipped_and_bad_rows_set_aside(cli):
     assert "salesforce_leads: 7 rows loaded, 2 set aside" in result.stdout
     assert "footer line" in result.stdout
     assert "'Billboard' (1)" in result.stderr
+    (run,) = cli("runs", "--format", "json").json()
+    assert (run["rows_read"], run["rows_loaded"], run["rows_set_aside"], run["rows_skipped"]) == (11, 7, 2, 2)
 
     rows = cli("quarantine", "--format", "json").json()
     assert [(r["row"], r["column"], r["value"], r["check"]) for r in rows] == [
