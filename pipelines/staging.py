@@ -145,13 +145,15 @@ def _drop_identical_lines(con: duckdb.DuckDBPyConnection) -> int:
 
     Lines are the same when both their hashes are (two 64-bit hashes of the cells in opposite
     orders: a chance of about n^2 / 2^129 that two different lines of n look the same, 4e-26
-    for ten million). Only the rows sharing the first hash are ranked.
+    for ten million). Only the rows sharing the first hash are ranked, and only when there are
+    any: a count of distinct hashes (0.26-0.36 s for 5M lines) is cheaper than listing the
+    shared ones (0.29-0.55 s).
     """
+    if not con.execute("SELECT count(*) > count(DISTINCT _line_hash) FROM stg").fetchone()[0]:
+        return 0
     shared = con.execute(
         "SELECT list(_line_hash) FROM (SELECT _line_hash FROM stg GROUP BY 1 HAVING count(*) > 1)"
     ).fetchone()[0]
-    if not shared:
-        return 0
     return con.execute(
         """DELETE FROM stg WHERE rowid IN (
                SELECT rowid FROM stg WHERE list_contains(?, _line_hash)
