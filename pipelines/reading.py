@@ -464,7 +464,8 @@ def _holds_blank_line(path: Path) -> bool:
 
 
 def _sort_rejects(con, export: Export, records: int) -> None:
-    """Lines DuckDB could not split into the header's fields: footers are skipped, the rest quarantined."""
+    """Lines DuckDB could not split into the header's fields: footers and lines of spaces are skipped,
+    the rest quarantined."""
     rejects = con.execute(
         """SELECT line, any_value(csv_line), any_value(error_message), bool_or(error_type IN ('INVALID UNICODE', 'INVALID ENCODING'))
            FROM raw_rejects GROUP BY line ORDER BY line"""
