@@ -16,6 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -124,31 +125,43 @@ def ingest_file(
         return FileOutcome(path, "failed", message=err.one_line(), error=err)
 
 
+def _hash_in_background(path: Path) -> Future[tuple[str, int]]:
+    """``sha256_and_newlines(path)``, worked out in a thread of its own."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="okrfunnel-hash")
+    try:
+        return pool.submit(sha256_and_newlines, path)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutcome:
     started = datetime.now()
     if not path.is_file():
         raise InputFileError("file not found", file=path)
     on_step("hashing")
-    if not w.con.execute("SELECT count(*) FROM ingest_run WHERE file_bytes = ?", [path.stat().st_size]).fetchone()[0]:
-        # No file of this size was loaded, so this one is new: the GX import (seconds of Python)
-        # can use the core that hashing leaves idle.
+    hashed = _hash_in_background(path)
+    if w.con.execute("SELECT count(*) FROM ingest_run WHERE file_bytes = ?", [path.stat().st_size]).fetchone()[0]:
+        # A file of this size was loaded before: this may be it, and then nothing is read.
+        known = w.con.execute(
+            "SELECT run_id, finished_at FROM ingest_run WHERE file_sha256 = ? ORDER BY run_id LIMIT 1", [hashed.result()[0]]
+        ).fetchone()
+        if known:
+            return FileOutcome(
+                path, "skipped", run_id=known[0],
+                message=f"{path}: already loaded (same content as run {known[0]} on {known[1]:%Y-%m-%d %H:%M}); nothing changed",
+            )
+    else:
+        # No file of this size was loaded, so this one is new, and its hash is wanted only to
+        # record the run: hashing (one core, outside the GIL) and the GX import (seconds of
+        # Python) go on beside DuckDB's read instead of before it, when a core stood idle.
         prepare_in_background()
-    digest, newlines = sha256_and_newlines(path)
-    known = w.con.execute(
-        "SELECT run_id, finished_at FROM ingest_run WHERE file_sha256 = ? ORDER BY run_id LIMIT 1", [digest]
-    ).fetchone()
-    if known:
-        return FileOutcome(
-            path, "skipped", run_id=known[0],
-            message=f"{path}: already loaded (same content as run {known[0]} on {known[1]:%Y-%m-%d %H:%M}); nothing changed",
-        )
     export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
     forced = registry.get(source) if source else None
     with w.scratch() as workdir, _staging(w) as con:
         on_step("reading")
-        export = open_export(path, con, registry, workdir, forced, newlines)
+        export = open_export(path, con, registry, workdir, forced, lambda: hashed.result()[1])
         prepare_in_background()  # if not started yet: a file already loaded never needs GX
-        typing = typed_select(con, export.spec, export.columns, w.salt)
+        typing = typed_select(con, export.spec, export.columns, w.salt, w.pii_hash)
         present = set(typing.headings) | set(export.spec.constants)
         if export.spec.fact == "funnel" and not present & set(STAGE_FIELDS):
             raise InputFileError(
@@ -168,7 +181,7 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
         results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
         _collect_failures(con, export, staged, results)
         on_step("loading")
-        return _load(w, path, digest, export, staged, results, export_date, started, strict)
+        return _load(w, path, hashed.result()[0], export, staged, results, export_date, started, strict)
 
 
 @contextmanager

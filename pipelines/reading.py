@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +58,9 @@ class Export:
     first_row: int
     header_line: int
     csv_path: Path | None = None
-    newlines: int = 0  # newline bytes in csv_path: with the records read, whether any blank line hides among them
+    # Newline bytes in csv_path: with the records read, whether any blank line hides among them.
+    # Asked for only once the records are read, so the count can run beside the read.
+    newlines: Callable[[], int] = lambda: 0
     blank_rows: list[int] = field(default_factory=list)  # spreadsheet rows of blank lines below the header
     rows_read: int = 0  # records and lines that do not fit the header: loaded + set aside + skipped
     skipped: dict[str, int] = field(default_factory=dict)
@@ -78,10 +80,11 @@ class _Header:
 
 def open_export(
     path: Path, con: duckdb.DuckDBPyConnection, registry: Registry, workdir: Path,
-    forced: SourceSpec | None, newlines: int,
+    forced: SourceSpec | None, newlines: Callable[[], int],
 ) -> Export:
     """Recognise ``path`` and prepare its reading (transcoding it into ``workdir`` if needed).
-    ``newlines`` is how many newline bytes ``path`` holds (counted as it was hashed).
+    ``newlines`` says how many newline bytes ``path`` holds (counted as it is hashed, perhaps
+    while it is read).
 
     Raises:
         InputFileError: missing, empty, binary, undecodable, or a header no source knows.
@@ -203,7 +206,7 @@ def _row_number_sql(con, export: Export) -> str:
 # --- text exports -----------------------------------------------------------------------------
 
 
-def _open_text(path, con, registry, workdir, forced, newlines: int) -> Export:
+def _open_text(path, con, registry, workdir, forced, newlines: Callable[[], int]) -> Export:
     head = _read_head(path)
     encoding = _detect_encoding(path, head, forced.encoding if forced else "auto")
     lines = _decode_head(head, encoding).splitlines()[:_HEAD_LINES]
@@ -211,7 +214,11 @@ def _open_text(path, con, registry, workdir, forced, newlines: int) -> Export:
     csv_path = path
     if encoding != "utf-8":
         csv_path = workdir / "transcoded.csv"
-        newlines = _transcode(path, encoding, csv_path)
+        counted = _transcode(path, encoding, csv_path)
+
+        def newlines() -> int:
+            return counted
+
     def rows(errors: str) -> str:
         return f"""read_csv({sql_literal(str(csv_path))}, header = true, skip = {header.line_index},
             delim = {sql_literal(header.delimiter)}, quote = '"', escape = '"', all_varchar = true,
@@ -438,7 +445,8 @@ def _blank_rows(export: Export, records: int, rejected: int) -> list[int]:
     """
     lines = export.header_line + 1 + records + rejected
     path = export.csv_path
-    if export.newlines == lines - _ends_mid_row(path) or (export.newlines and not _holds_blank_line(path)):
+    newlines = export.newlines()
+    if newlines == lines - _ends_mid_row(path) or (newlines and not _holds_blank_line(path)):
         return []
     # A cell may be longer than the csv module's default limit (128 KB); undecodable bytes are
     # _sort_rejects' to report, by line.
