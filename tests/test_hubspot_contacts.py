@@ -68,8 +68,23 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     )
     assert "@example.com" not in dump
     assert "138 0000 0001" not in dump and "13800000001" not in dump
-    # The salted SHA-256 of the lowercased address, its first 128 bits as a number.
+    # The salted MD5 of the lowercased address (of the phone's digits and +), its 16 bytes read
+    # as a little-endian number, which is how DuckDB's md5_number reads them.
     ((salt,),) = query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_salt'")
+    (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert email_hash == int.from_bytes(hashlib.md5((salt + "ann@example.com").encode()).digest(), "little")
+    assert phone_hash == int.from_bytes(hashlib.md5((salt + "+8613800000001").encode()).digest(), "little")
+
+
+def test_a_warehouse_made_before_md5_keeps_hashing_with_sha256(cli, db):
+    """Its hashes are SHA-256 ones: the same address must still match the same number."""
+    from pipelines import warehouse
+
+    with duckdb.connect(str(db)) as con:
+        warehouse.migrate(con)
+        con.execute("DELETE FROM warehouse_meta WHERE key = 'pii_hash'")  # as such a warehouse has it
+        (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
     assert email_hash == int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
     assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
@@ -96,6 +111,7 @@ def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db, monkeyp
     monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 11])
     with duckdb.connect(str(db)) as con:
         warehouse.migrate(con)
+        con.execute("DELETE FROM warehouse_meta WHERE key = 'pii_hash'")  # such a warehouse hashes with SHA-256
         (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
         digest = hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()
         con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)
