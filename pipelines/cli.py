@@ -88,8 +88,13 @@ def ingest(
     """
     from pipelines.loading import expand_paths, ingest_file
     from pipelines.progress import Progress
+    from pipelines.validation import prepare_in_background
     from pipelines.warehouse import writer
 
+    # Most ingests bring a new file, which GX validates: its import (seconds of Python) starts
+    # now, beside reading the config and opening the warehouse. When every file turns out to be
+    # known, that was CPU spent, not time: the command exits without waiting for it.
+    prepare_in_background()
     try:
         settings = _settings(db)
         registry = _registry(settings, sources)
