@@ -45,6 +45,7 @@ from pipelines.validation import (
     run_suite,
     sets_aside_repeats,
     suspect_rows_sql,
+    unique_column,
 )
 from pipelines.warehouse import Writer, configure
 
@@ -176,9 +177,12 @@ def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutc
                 f"the export has a header but no data rows (source {export.spec.name})", file=path,
                 hint="check the date range or filters of the export",
             )
-        staged = finish(con, export, typing.headings)
         on_step("validating")
         results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
+        staged = finish(con, export, typing.headings, unique_column(results))
+        if staged.duplicates:
+            # The checks counted the repeats too: they must judge the rows that remain.
+            results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
         _collect_failures(con, export, staged, results)
         on_step("loading")
         return _load(w, path, hashed.result()[0], export, staged, results, export_date, started, strict)

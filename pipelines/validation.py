@@ -365,11 +365,19 @@ def _runs_as(check: Check) -> tuple[str, dict]:
 def sets_aside_repeats(results: list[CheckResult], column: str) -> bool:
     """Whether these results set aside every row whose ``column`` another row shares: a plain
     uniqueness check on it ran (one with ``mostly`` may pass with repeats left)."""
-    return any(
-        r.check.type == "expect_column_values_to_be_unique" and r.check.kwargs.get("column") == column
-        and _runs_as(r.check)[0] != r.check.type
-        for r in results
-    )
+    return any(_plainly_unique(r.check) == column for r in results)
+
+
+def unique_column(results: list[CheckResult]) -> str | None:
+    """A column that a plain uniqueness check found without repeats (empty cells aside), if any."""
+    return next((column for r in results if r.success and (column := _plainly_unique(r.check))), None)
+
+
+def _plainly_unique(check: Check) -> str | None:
+    """The column of a uniqueness check that allows no repeat at all (not one with ``mostly``)."""
+    if check.type == "expect_column_values_to_be_unique" and _runs_as(check)[0] != check.type:
+        return check.kwargs["column"]
+    return None
 
 
 def _repeated_keys_sql(check: Check) -> str:

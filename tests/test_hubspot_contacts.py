@@ -38,6 +38,25 @@ def test_counts_and_cohorts_for_the_quarter(cli, db):
     assert july == {"period": "2026-07", "leads": 3, "mqls": 3, "sqls": 1, "mql_to_sql_rate": 2 / 3}
 
 
+def test_identical_lines_without_a_record_id_count_once_when_the_ids_are_unique(cli, tmp_path):
+    """With every Record ID unique, identical lines can only be among the rows without one, and
+    only those are compared: the two identical id-less lines must still count as one line,
+    set aside once, and the checks must count the rows that remain."""
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "contacts.csv"
+    path.write_text(header + "\n201,Kim,kim@corp.com,,2026-07-01 09:00,,,,,Paid Search,\n"
+                    ",Lee,lee@corp.com,,2026-07-02 09:00,,,,,Paid Search,\n"
+                    "202,Max,max@corp.com,,2026-07-03 09:00,,,,,Paid Search,\n"
+                    ",Lee,lee@corp.com,,2026-07-02 09:00,,,,,Paid Search,\n", encoding="utf-8")
+    result = cli("ingest", path, "--export-date", "2026-10-01")
+    assert "2 rows loaded, 1 set aside" in result.stdout and "skipped 1 identical duplicate line" in result.stdout
+    assert [(r["row"], r["column"]) for r in cli("quarantine", "--format", "json").json()] == [(3, "Record ID")]
+    checks = {r["expectation"]: r for r in cli("validations", "--run", "1", "--format", "json").json()}
+    assert checks["expect_column_values_to_not_be_null"]["element_count"] == 3
+    assert checks["expect_column_values_to_not_be_null"]["unexpected_count"] == 1
+    assert checks["expect_column_values_to_be_unique"]["success"] is True
+
+
 def test_channels_follow_the_source_map(cli):
     cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     rows = metrics(cli, "2026-Q3", "mqls", "leads", by="channel")
