@@ -86,14 +86,16 @@ def ingest(
     Exit 0 when every file was read (set-aside rows included); 1 when a file could not be read
     or --strict refused it. The other files still load.
     """
-    from pipelines.loading import expand_paths, ingest_file
+    from pipelines.loading import expand_paths, hash_in_background, ingest_file
     from pipelines.progress import Progress
     from pipelines.validation import prepare_in_background
     from pipelines.warehouse import writer
 
-    # Most ingests bring a new file, which GX validates: its import (seconds of Python) starts
-    # now, beside reading the config and opening the warehouse. When every file turns out to be
-    # known, that was CPU spent, not time: the command exits without waiting for it.
+    # The files are hashed, and GX (seconds of Python, for the new ones) imported, from now on,
+    # beside reading the config and opening the warehouse. When every file turns out to be known,
+    # the GX import was CPU spent, not time: the command exits without waiting for it.
+    files = expand_paths(paths)
+    hashes = hash_in_background(files)
     prepare_in_background()
     try:
         settings = _settings(db)
@@ -101,15 +103,14 @@ def ingest(
         when = _parse_date(export_date, "--export-date")
         if source:
             registry.get(source)
-        files = expand_paths(paths)
         if not files:
             raise ConfigError("no export files found", file=", ".join(map(str, paths)), expected="CSV, TSV or Excel files")
         outcomes = []
         with writer(settings.db, wait_seconds=wait) as w, Progress(len(files)) as progress:
-            for path in files:
+            for path, hashed in zip(files, hashes):
                 outcome = ingest_file(
                     w, path, registry, source=source, export_date=when, strict=strict,
-                    on_step=lambda step, p=path: progress.step(p, step),
+                    on_step=lambda step, p=path: progress.step(p, step), hashed=hashed,
                 )
                 progress.done(path)
                 outcomes.append(outcome)

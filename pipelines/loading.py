@@ -111,11 +111,12 @@ def sha256_and_newlines(path: Path) -> tuple[str, int]:
 def ingest_file(
     w: Writer, path: Path, registry: Registry, *, source: str | None = None,
     export_date: date | None = None, strict: bool = False,
-    on_step: Callable[[str], None] = lambda step: None,
+    on_step: Callable[[str], None] = lambda step: None, hashed: Future[tuple[str, int]] | None = None,
 ) -> FileOutcome:
-    """Load one export into the writer's warehouse; never raises for a bad file."""
+    """Load one export into the writer's warehouse; never raises for a bad file. ``hashed``:
+    its ``hash_in_background``, if started already."""
     try:
-        return _ingest(w, path, registry, source, export_date, strict, on_step)
+        return _ingest(w, path, registry, source, export_date, strict, on_step, hashed)
     except OkrfunnelError as exc:
         return FileOutcome(path, "failed", message=exc.one_line(), error=exc)
     except OSError as exc:
@@ -126,21 +127,23 @@ def ingest_file(
         return FileOutcome(path, "failed", message=err.one_line(), error=err)
 
 
-def _hash_in_background(path: Path) -> Future[tuple[str, int]]:
-    """``sha256_and_newlines(path)``, worked out in a thread of its own."""
+def hash_in_background(paths: list[Path]) -> list[Future[tuple[str, int]]]:
+    """``sha256_and_newlines`` of each file, worked out one after the other in a thread. Started
+    with a command, the first one's runs on the core the command's start (Python, one core)
+    leaves idle, instead of beside DuckDB's read, which takes both."""
     pool = ThreadPoolExecutor(1, thread_name_prefix="okrfunnel-hash")
     try:
-        return pool.submit(sha256_and_newlines, path)
+        return [pool.submit(sha256_and_newlines, path) for path in paths]
     finally:
         pool.shutdown(wait=False)
 
 
-def _ingest(w, path, registry, source, export_date, strict, on_step) -> FileOutcome:
+def _ingest(w, path, registry, source, export_date, strict, on_step, hashed) -> FileOutcome:
     started = datetime.now()
     if not path.is_file():
         raise InputFileError("file not found", file=path)
     on_step("hashing")
-    hashed = _hash_in_background(path)
+    hashed = hashed or hash_in_background([path])[0]
     if w.con.execute("SELECT count(*) FROM ingest_run WHERE file_bytes = ?", [path.stat().st_size]).fetchone()[0]:
         # A file of this size was loaded before: this may be it, and then nothing is read.
         known = w.con.execute(
