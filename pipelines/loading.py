@@ -1,6 +1,7 @@
 """Ingest: read, stage, validate and load each export, one transaction per file.
 
-Per file: hash it (a known file is skipped), read and type it into an in-memory staging database,
+Per file: hash it (a known file is skipped; one of a size never loaded is read while it is hashed,
+and must not change meanwhile), read and type it into an in-memory staging database,
 run the source's Great Expectations suite there, work out every failing row, then in one warehouse
 transaction record the run, its validation results and its set-aside rows, and merge the good
 rows into the facts with the replacement rules of docs/loading.md. Any error rolls that file back;
@@ -90,28 +91,43 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def sha256_and_newlines(path: Path) -> tuple[str, int]:
+def sha256_and_newlines(path: Path) -> tuple[str, int, tuple[int, int, int]]:
     """The file's SHA-256 and how many newline bytes it holds, in one pass of large blocks (the
     count tells ``reading`` whether blank lines may sit among the records: see
-    ``Export.newlines``). Large blocks because the GX import may be running in another thread,
-    and this thread waits for the GIL after every block (4 MB blocks made hashing 800 MB take
-    1.4 s instead of 0.6 s; 64 MB blocks, 0.9 s). Counting adds 0.3 CPU s per 800 MB."""
+    ``Export.newlines``), and its ``_signature`` as it was opened. Large blocks because the GX
+    import may be running in another thread, and this thread waits for the GIL after every
+    block (4 MB blocks made hashing 800 MB take 1.4 s instead of 0.6 s; 64 MB blocks, 0.9 s).
+    Counting adds 0.3 CPU s per 800 MB, with the GIL held.
+
+    Raises:
+        InputFileError: not a regular file (a FIFO would block the hashing thread, a device
+            never end, and every file after it would wait).
+    """
+    if not path.is_file():
+        raise InputFileError("file not found", file=path)
     digest = hashlib.sha256()
     newlines = 0
     # No larger than the file: a bytearray is zero-filled, and 64 MB took 42 ms per small export.
     block = bytearray(max(1, min(64 * 1024 * 1024, path.stat().st_size)))
     view = memoryview(block)
     with path.open("rb", buffering=0) as fh:
+        signature = _signature(os.fstat(fh.fileno()))
         while size := fh.readinto(block):
             digest.update(view[:size])
             newlines += block.count(b"\n", 0, size)
-    return digest.hexdigest(), newlines
+    return digest.hexdigest(), newlines, signature
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    """Size, modification time and inode: a file whose signature moved between its hash and its
+    load is not the file that was hashed."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def ingest_file(
     w: Writer, path: Path, registry: Registry, *, source: str | None = None,
     export_date: date | None = None, strict: bool = False,
-    on_step: Callable[[str], None] = lambda step: None, hashed: Future[tuple[str, int]] | None = None,
+    on_step: Callable[[str], None] = lambda step: None, hashed: Future | None = None,
 ) -> FileOutcome:
     """Load one export into the writer's warehouse; never raises for a bad file. ``hashed``:
     its ``hash_in_background``, if started already."""
@@ -127,7 +143,7 @@ def ingest_file(
         return FileOutcome(path, "failed", message=err.one_line(), error=err)
 
 
-def hash_in_background(paths: list[Path]) -> list[Future[tuple[str, int]]]:
+def hash_in_background(paths: list[Path]) -> list[Future[tuple[str, int, tuple[int, int, int]]]]:
     """``sha256_and_newlines`` of each file, worked out one after the other in a thread. Started
     with a command, the first one's runs on the core the command's start (Python, one core)
     leaves idle, instead of beside DuckDB's read, which takes both."""
@@ -156,8 +172,8 @@ def _ingest(w, path, registry, source, export_date, strict, on_step, hashed) -> 
             )
     else:
         # No file of this size was loaded, so this one is new, and its hash is wanted only to
-        # record the run: hashing (one core, outside the GIL) and the GX import (seconds of
-        # Python) go on beside DuckDB's read instead of before it, when a core stood idle.
+        # record the run: hashing (one core, mostly outside the GIL) and the GX import (seconds
+        # of Python) go on beside DuckDB's read instead of before it, when a core stood idle.
         prepare_in_background()
     export_date = export_date or date.fromtimestamp(path.stat().st_mtime)
     forced = registry.get(source) if source else None
@@ -187,8 +203,16 @@ def _ingest(w, path, registry, source, export_date, strict, on_step, hashed) -> 
             # The checks counted the repeats too: they must judge the rows that remain.
             results = run_suite(con, "stg_rows", export.spec.name, checks, export.spec.path)
         _collect_failures(con, export, staged, results)
+        digest, _, signature = hashed.result()
+        # It is hashed at the command's start or while it is read: a copy over it meanwhile would
+        # be recorded under the other content's hash, and skipped as known when loaded later.
+        if _signature(path.stat()) != signature:
+            raise InputFileError(
+                "the file changed while it was being loaded; nothing of it was loaded", file=path,
+                hint="load it again once the program that writes it has finished",
+            )
         on_step("loading")
-        return _load(w, path, hashed.result()[0], export, staged, results, export_date, started, strict)
+        return _load(w, path, digest, export, staged, results, export_date, started, strict)
 
 
 @contextmanager

