@@ -134,6 +134,8 @@ def ingest_file(
     try:
         return _ingest(w, path, registry, source, export_date, strict, on_step, hashed)
     except OkrfunnelError as exc:
+        if exc.file is None:  # a failure of the warehouse's side of the load (merge) is this file's
+            exc.file = path
         return FileOutcome(path, "failed", message=exc.one_line(), error=exc)
     except OSError as exc:
         # Name the file the system could not open when it is not the export (a scratch copy on

@@ -19,11 +19,13 @@ from datetime import date
 
 import duckdb
 
+from pipelines.errors import WarehouseError
 from pipelines.facts import DAILY_KEYS, STAGE_FIELDS
 from pipelines.sourcespec import SourceSpec
 from pipelines.warehouse import read_sql, refresh_marts
 
 _DIMS = ("channel", "platform", "campaign", "region", "product")
+_LEAD_DIMS = ", ".join((*_DIMS, "currency"))
 
 
 def merge(
@@ -112,12 +114,48 @@ def _snapshot(con, spec: SourceSpec, run_id: int, export_date: date, replaces: b
             f"DELETE FROM {table} WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
             [spec.namespace],
         )
+    register_dims(con, "incoming")
     con.execute(
         read_sql("load/lead_snapshot.sql"),
         {"namespace": spec.namespace, "source": spec.name, "run_id": run_id, "export_date": export_date},
     )
     dates = ", ".join(STAGE_FIELDS)
     return con.execute(f"SELECT min(least({dates}))::DATE, max(greatest({dates}))::DATE FROM incoming").fetchone()
+
+
+def register_dims(con, relation: str) -> None:
+    """Add to ``lead_dims`` the combinations of dimensions in ``relation`` it lacks.
+
+    A combination whose key (``lead_dims_key``, a 64-bit hash) another one has, there or in
+    ``lead_dims``, is refused: its leads would be counted as the other's. With a few thousand
+    combinations the chance is about one in 10^12; the check costs a join of a few hundred rows.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_dims AS
+            SELECT DISTINCT lead_dims_key({_LEAD_DIMS}) AS dims, {_LEAD_DIMS} FROM {relation}"""
+    )
+    clash = con.execute(
+        f"""SELECT dims FROM (SELECT * FROM new_dims UNION SELECT * FROM lead_dims SEMI JOIN new_dims USING (dims))
+            GROUP BY dims HAVING count(*) > 1 LIMIT 1"""
+    ).fetchone()
+    if clash:
+        raise WarehouseError(
+            f"two different combinations of channel, platform, campaign, region, product and currency have the "
+            f"same key {clash[0]} in lead_dims; nothing of this file was loaded"
+        )
+    con.execute("INSERT INTO lead_dims SELECT * FROM new_dims ON CONFLICT DO NOTHING")
+    con.execute("DROP TABLE new_dims")
+
+
+def derive_touched_states(con) -> None:
+    """The ``entry_lead_state`` rows of the leads in ``touched_leads``, from their stage entries."""
+    con.execute(read_sql("load/lead_state_from_entries.sql"))
+    register_dims(con, "touched_state")
+    con.execute(
+        f"""INSERT INTO entry_lead_state
+            SELECT * EXCLUDE ({_LEAD_DIMS}), lead_dims_key({_LEAD_DIMS}) FROM touched_state"""
+    )
+    con.execute("DROP TABLE touched_state")
 
 
 def unsnapshot_touched_leads(con, namespace: str) -> None:
@@ -183,7 +221,7 @@ def _entries(con, spec: SourceSpec, stages: list[str], unconditional: list[str],
             "DELETE FROM entry_lead_state WHERE lead_namespace = ? AND lead_id IN (SELECT lead_id FROM touched_leads)",
             [spec.namespace],
         )
-        con.execute(read_sql("load/lead_state_from_entries.sql"))
+        derive_touched_states(con)
     else:
         con.execute(
             "INSERT INTO report_coverage SELECT ?, stage, campaign, d0, d1, ?, ? FROM incoming_cover",

@@ -52,10 +52,10 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
         first = migrate(con)
         assert first == ["0001_core", "0002_funnel_fact", "0003_competitor_followers", "0004_okrs", "0005_funnel_marts", "0006_scores",
                          "0007_task_history", "0008_review_notes", "0009_cycle_events", "0010_lead_snapshot", "0011_hashes_as_numbers",
-                         "0012_lead_ids_uncompressed", "0013_pii_hash_md5", "mart funnel_daily", "mart conversion_daily"]
+                         "0012_lead_ids_uncompressed", "0013_pii_hash_md5", "0014_lead_dims", "mart funnel_daily", "mart conversion_daily"]
         assert migrate(con) == []
         versions = [v for (v,) in con.execute("SELECT version FROM schema_migration ORDER BY 1").fetchall()]
-        assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] and versions[-1] == latest_schema_version()
+        assert versions == list(range(1, 15)) and versions[-1] == latest_schema_version()
         (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
         assert len(salt) == 16
 

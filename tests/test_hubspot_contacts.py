@@ -16,7 +16,7 @@ Fixture rows (Q3 2026 = 2026-07-01..2026-09-30):
 import hashlib
 
 import duckdb
-from conftest import FIXTURES, metrics, query
+from conftest import FIXTURES, metrics, migrate_before, query
 
 FIXTURE = FIXTURES / "sources" / "hubspot_contacts.csv"
 
@@ -95,27 +95,22 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     assert phone_hash == int.from_bytes(hashlib.md5((salt + "+8613800000001").encode()).digest(), "little")
 
 
-def warehouse_of_schema_12(db, monkeypatch, with_hash: bool) -> str:
+def warehouse_of_schema_12(db, with_hash: bool) -> str:
     """A warehouse as okrfunnel made it before migration 0013 (holding a SHA-256 email hash or
     none); return its salt."""
-    from pipelines import warehouse
-
-    every = warehouse._migrations()
-    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 13])
     with duckdb.connect(str(db)) as con:
-        warehouse.migrate(con)
+        migrate_before(con, 13)
         (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
         if with_hash:
             digest = int(hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()[:32], 16)
             con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)
                            VALUES ('hubspot', '99', 'lead', '2026-06-01', ?, 'hubspot_contacts', 0, 2, '2026-06-02')""", [digest])
-    monkeypatch.undo()
     return salt
 
 
-def test_a_warehouse_that_holds_sha256_hashes_keeps_hashing_with_sha256(cli, db, monkeypatch):
+def test_a_warehouse_that_holds_sha256_hashes_keeps_hashing_with_sha256(cli, db):
     """Migration 0013 leaves it on SHA-256: the same address must still match the same number."""
-    salt = warehouse_of_schema_12(db, monkeypatch, with_hash=True)
+    salt = warehouse_of_schema_12(db, with_hash=True)
     cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     assert query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_hash'") == []
     (old,) = query(db, "SELECT email_hash FROM funnel_stage_entry WHERE lead_id = '99'")[0]
@@ -124,8 +119,8 @@ def test_a_warehouse_that_holds_sha256_hashes_keeps_hashing_with_sha256(cli, db,
     assert phone_hash == int(hashlib.sha256((salt + "+8613800000001").encode()).hexdigest()[:32], 16)
 
 
-def test_a_warehouse_without_any_hash_yet_moves_to_md5(cli, db, monkeypatch):
-    salt = warehouse_of_schema_12(db, monkeypatch, with_hash=False)
+def test_a_warehouse_without_any_hash_yet_moves_to_md5(cli, db):
+    salt = warehouse_of_schema_12(db, with_hash=False)
     cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     assert query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_hash'") == [("md5",)]
     (email_hash,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]
@@ -171,20 +166,15 @@ def test_a_phone_cell_without_digits_has_no_hash(cli, db, tmp_path):
     assert hashes["301"] is None and hashes["302"] is None and hashes["303"] is not None
 
 
-def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db, monkeypatch):
+def test_hashes_made_before_migration_0011_still_match_new_ones(cli, db):
     """A warehouse of schema 0010 keeps hashes as 64 hex characters; 0011 turns them into the
     number a load makes now, so the same address still matches across the two."""
-    from pipelines import warehouse
-
-    every = warehouse._migrations()
-    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 11])
     with duckdb.connect(str(db)) as con:
-        warehouse.migrate(con)
+        migrate_before(con, 11)
         (salt,) = con.execute("SELECT value FROM warehouse_meta WHERE key = 'pii_salt'").fetchone()
         digest = hashlib.sha256((salt + "ann@example.com").encode()).hexdigest()
         con.execute("""INSERT INTO stage_entry (lead_namespace, lead_id, stage, entered_at, email_hash, source, run_id, source_row, export_date)
                        VALUES ('hubspot', '99', 'lead', '2026-06-01', ?, 'hubspot_contacts', 0, 2, '2026-06-02')""", [digest])
-    monkeypatch.undo()
     cli("ingest", FIXTURE, "--export-date", "2026-10-01")
     (old,) = query(db, "SELECT email_hash FROM funnel_stage_entry WHERE lead_id = '99'")[0]
     (new,) = query(db, "SELECT email_hash FROM lead_state WHERE lead_id = '101'")[0]

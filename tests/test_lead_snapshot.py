@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import metrics, query
+from conftest import metrics, migrate_before, query
 from test_loading_semantics import LONG_FORM_SOURCE
 
 SOURCES = {
@@ -198,7 +198,7 @@ def shown(db: Path) -> dict[str, list[tuple]]:
     return {name: query(db, f"SELECT * FROM {name} ORDER BY ALL") for name in SHOWN}
 
 
-def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db, tmp_path, monkeypatch):
+def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db, tmp_path):
     """A warehouse of schema 0009 holds the entries and states of runs 1-4 as tables, as the
     loader kept them then (copied from one loaded today, whose views show the same rows). After
     0010 it shows every row as before; a snapshot loaded next then gives both warehouses the
@@ -210,17 +210,15 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
                                     ("won", WON, "crm_won", "2026-08-10"), ("history", HISTORY, "lifecycle_history", "2026-08-20")):
         load(name, text, source, day)
     old = tmp_path / "old.duckdb"
-    every = warehouse._migrations()
-    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 10])
     with duckdb.connect(str(old)) as con:
-        warehouse.migrate(con)
+        migrate_before(con, 10)  # its marts: copies of today's, the marts of the same facts
         con.execute(f"ATTACH '{db}' AS today (READ_ONLY)")
         for table in ("ingest_run", "report_coverage", "funnel_stage_entry", "lead_state"):
             con.execute(f"INSERT INTO {table} SELECT * FROM today.{table}")
+        for mart in ("funnel_daily", "conversion_daily"):
+            con.execute(f"CREATE TABLE {mart} AS SELECT * FROM today.{mart}")
         con.execute("SELECT nextval('ingest_run_id_seq') FROM range(4)")
-        warehouse.refresh_marts(con)
         con.execute("DETACH today")
-    monkeypatch.undo()
     before = shown(old)
     assert len(before["funnel_stage_entry"]) == 11 and len(before["lead_state"]) == 4
     assert before == shown(db)
@@ -237,31 +235,76 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
     assert shown(old) == shown(db)
 
 
-def test_migration_0012_keeps_every_snapshot_row_and_stores_lead_ids_uncompressed(load, db, monkeypatch):
-    """0012 copies lead_snapshot into a table whose lead_id is stored uncompressed: the rows a
-    warehouse of schema 0011 held are all there, the views show them as before, and later
-    snapshots write their ids uncompressed too."""
+def test_migration_0014_keeps_every_lead_and_files_each_combination_of_dimensions_once(load, db, tmp_path):
+    """0014 moves the six dimension texts of lead_snapshot and entry_lead_state into lead_dims.
+    A warehouse of schema 0013 holding a snapshot's leads and leads with entries (copied from one
+    loaded today, whose views show the same rows) shows every row as before after it; its
+    combinations are in lead_dims once each, lead ids are still stored uncompressed (0012), and
+    the next snapshot gives both warehouses the same facts."""
     from pipelines import warehouse
 
-    every = warehouse._migrations()
-    monkeypatch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < 12])
-    load("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01")
-    monkeypatch.undo()
-    before = shown(db)
-    rows = query(db, "SELECT * FROM lead_snapshot ORDER BY ALL")
-    assert [r[1] for r in rows] == ["L1", "L2", "L3"]
+    for name, text, source, day in (("report", REPORT, "generic_stage_report", "2026-07-02"),
+                                    ("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01"),
+                                    ("won", WON, "crm_won", "2026-08-10"), ("history", HISTORY, "lifecycle_history", "2026-08-20")):
+        load(name, text, source, day)
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        migrate_before(con, 14)  # its marts copied below, as in the 0010 test
+        con.execute(f"ATTACH '{db}' AS today (READ_ONLY)")
+        for table in ("warehouse_meta", "ingest_run", "report_coverage", "stage_entry"):
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM today.{table}")
+        dims = "channel, platform, campaign, region, product"
+        con.execute(f"""INSERT INTO lead_snapshot
+                        SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, {dims},
+                               amount, currency, email_hash, phone_hash, source, run_id, source_row, export_date
+                        FROM today.lead_snapshot JOIN today.lead_dims USING (dims)""")
+        con.execute(f"""INSERT INTO entry_lead_state
+                        SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, {dims},
+                               amount, currency, email_hash, phone_hash
+                        FROM today.entry_lead_state JOIN today.lead_dims USING (dims)""")
+        for mart in ("funnel_daily", "conversion_daily"):
+            con.execute(f"CREATE TABLE {mart} AS SELECT * FROM today.{mart}")
+        con.execute("SELECT nextval('ingest_run_id_seq') FROM range(4)")
+        con.execute("DETACH today")
+    before = shown(old)
+    assert where_leads_are(old) == (["L1"], ["L2", "L3", "L4"])
+    assert before == shown(db)
 
-    with duckdb.connect(str(db)) as con:
-        assert warehouse.migrate(con)[0] == "0012_lead_ids_uncompressed"
+    with duckdb.connect(str(old)) as con:
+        assert warehouse.migrate(con) == ["0014_lead_dims"]
         con.execute("CHECKPOINT")
-    assert query(db, "SELECT * FROM lead_snapshot ORDER BY ALL") == rows
-    assert shown(db) == before
+    assert shown(old) == before
+    # L1 and L3: (email, EUR) and (email, no currency); L2 (paid_search, EUR); L4 nothing at all.
+    assert query(old, "SELECT channel, platform, campaign, region, product, currency FROM lead_dims ORDER BY ALL") == [
+        ("email", None, None, None, None, "EUR"), ("email", None, None, None, None, None),
+        ("paid_search", None, None, None, None, "EUR"), (None, None, None, None, None, None)]
 
-    load("snapshot_2", SNAPSHOT_2, "crm_snapshot", "2026-09-01")
-    assert where_leads_are(db) == (["L1", "L2", "L3"], [])
-    compression = query(db, """SELECT DISTINCT column_name, compression FROM pragma_storage_info('lead_snapshot')
-                               WHERE column_name IN ('lead_id', 'channel') AND segment_type = 'VARCHAR' ORDER BY 1""")
-    assert compression == [("channel", "DICT_FSST"), ("lead_id", "Uncompressed")]
+    for into in (db, old):
+        load("snapshot_2", SNAPSHOT_2, "crm_snapshot", "2026-09-01", into=into)
+    assert shown(old) == shown(db)
+    assert query(old, "SELECT count(*) FROM lead_dims WHERE channel = 'paid_search' AND currency = 'USD'") == [(1,)]
+    compression = query(old, """SELECT DISTINCT compression FROM pragma_storage_info('lead_snapshot')
+                                WHERE column_name = 'lead_id' AND segment_type = 'VARCHAR'""")
+    assert compression == [("Uncompressed",)]
+
+
+def test_a_load_whose_dimensions_share_a_key_with_others_fails_and_changes_nothing(load, db, cli, tmp_path):
+    """Two combinations of dimensions with one key (lead_dims_key, a 64-bit hash) would be counted
+    as one. No real pair is known, so lead_dims is given a row that claims the key of (email,
+    EUR) for other dimensions: a snapshot bringing (email, EUR) then fails with one line naming
+    the file, and the warehouse is as it was."""
+    load("snapshot_1", SNAPSHOT_1.replace(",email,,EUR", ",referral,,EUR"), "crm_snapshot", "2026-08-01")
+    with duckdb.connect(str(db)) as con:
+        con.execute("""INSERT INTO lead_dims
+                       SELECT lead_dims_key('email', NULL, NULL, NULL, NULL, 'EUR'), 'events', NULL, NULL, NULL, NULL, 'EUR'""")
+    before = db.read_bytes()
+    path = tmp_path / "snapshot_2.csv"
+    path.write_text(SNAPSHOT_1, encoding="utf-8")
+    result = cli("ingest", path, "--sources", tmp_path / "my_sources", "--source", "crm_snapshot", "--export-date", "2026-08-02")
+    assert result.exit_code != 0
+    assert f"{path}: two different combinations of channel, platform, campaign, region, product and currency have the same key" in result.stdout + result.stderr
+    assert db.read_bytes() == before
 
 
 @pytest.mark.parametrize("declared, set_aside, snapshot, keyed, l2_created", [

@@ -159,8 +159,7 @@ def test_a_snapshot_row_holds_the_same_entries_and_state_as_its_stage_entries(cl
     and deriving their state from those entries (what a later keyed report does) must leave
     funnel_stage_entry and lead_state as they were, row for row."""
     from conftest import FIXTURES
-    from pipelines.merge import unsnapshot_touched_leads
-    from pipelines.warehouse import read_sql
+    from pipelines.merge import derive_touched_states, unsnapshot_touched_leads
 
     assert cli("ingest", FIXTURES / "sources" / "hubspot_contacts.csv", "--export-date", "2026-10-01").exit_code == 0
     import duckdb
@@ -170,7 +169,7 @@ def test_a_snapshot_row_holds_the_same_entries_and_state_as_its_stage_entries(cl
         assert con.execute("SELECT count(*) FROM stage_entry").fetchone() == (0,)
         con.execute("CREATE TEMP TABLE touched_leads AS SELECT lead_namespace, lead_id FROM lead_snapshot")
         unsnapshot_touched_leads(con, "hubspot")
-        con.execute(read_sql("load/lead_state_from_entries.sql"))
+        derive_touched_states(con)
         assert con.execute("SELECT count(*) FROM lead_snapshot").fetchone() == (0,)
         assert con.execute("SELECT * FROM lead_state ORDER BY ALL").fetchall() == state
         assert con.execute("SELECT * FROM funnel_stage_entry ORDER BY ALL").fetchall() == entries

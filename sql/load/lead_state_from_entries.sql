@@ -1,8 +1,10 @@
--- entry_lead_state rows of the leads in temp table touched_leads, from all their stage entries
--- (table stage_entry: none of these leads is in lead_snapshot when this runs).
+-- The states of the leads in temp table touched_leads, from all their stage entries (table
+-- stage_entry: none of these leads is in lead_snapshot when this runs), as temp table
+-- touched_state: pipelines/merge.py files their dimensions in lead_dims and writes them to
+-- entry_lead_state.
 -- A lead's dimensions come from its earliest stage (its first touch), its amount from its latest
 -- stage that has one (a won deal's amount over an opportunity's estimate).
-INSERT INTO entry_lead_state
+CREATE OR REPLACE TEMP TABLE touched_state AS
 WITH entries AS (
     SELECT
         e.*,
