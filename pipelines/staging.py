@@ -264,8 +264,17 @@ def _hash_sql(name: str, text: str) -> str:
     """The salted hash of the normalised value, by the warehouse's scheme (``PII_HASHES``)."""
     # A phone cell with no digit ("unknown") would hash to one value shared by unrelated leads:
     # NULL instead, as for a blank cell (NULL goes through every function below as NULL).
-    normalised = f"lower({text})" if name == "email" else f"nullif(regexp_replace({text}, '[^0-9+]', '', 'g'), '')"
+    normalised = f"lower({text})" if name == "email" else f"nullif({_phone_digits(text)}, '')"
     return f"okrfunnel_pii_hash({normalised})"
+
+
+def _phone_digits(text: str) -> str:
+    """A phone's digits and +, in their order. Most phones hold nothing else but spaces and
+    hyphens (``+86 138 0000 0001``, ``13800000001``, ``+1 555-0101``): for those, two
+    ``replace`` and a check cost 0.42 CPU s per 2.25M phones, where the regular expression that
+    drops any other character costs 0.91. The others still go through it."""
+    return (f"CASE WHEN regexp_full_match({text}, '[0-9+ -]*') THEN replace(replace({text}, ' ', ''), '-', '') "
+            f"ELSE regexp_replace({text}, '[^0-9+]', '', 'g') END")
 
 
 def _mapped_sql(spec: SourceSpec, name: str, text: str) -> str:

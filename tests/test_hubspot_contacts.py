@@ -16,6 +16,7 @@ Fixture rows (Q3 2026 = 2026-07-01..2026-09-30):
 import hashlib
 
 import duckdb
+import pytest
 from conftest import FIXTURES, metrics, migrate_before, query
 
 FIXTURE = FIXTURES / "sources" / "hubspot_contacts.csv"
@@ -93,6 +94,23 @@ def test_email_and_phone_are_never_stored_in_clear(cli, db):
     (email_hash, phone_hash) = query(db, "SELECT email_hash, phone_hash FROM lead_state WHERE lead_id = '101'")[0]
     assert email_hash == int.from_bytes(hashlib.md5((salt + "ann@example.com").encode()).digest(), "little")
     assert phone_hash == int.from_bytes(hashlib.md5((salt + "+8613800000001").encode()).digest(), "little")
+
+
+@pytest.mark.parametrize("phone, digits", [
+    # Digits, +, spaces and hyphens only: read without the regular expression.
+    ("+86 138-0000-0001", "+8613800000001"), ("13800000001", "13800000001"), ("+1 555 - 0101", "+15550101"),
+    # Anything else: every character but digits and + dropped.
+    ("(010) 8888.1234 ext 12", "01088881234" + "12"), ("tel:+1\u00a0555\u20110101", "+15550101"), ("１２３", None),
+    ("unknown", None), ("- -", None),
+])
+def test_a_phone_is_hashed_as_its_digits_and_plus(cli, db, tmp_path, phone, digits):
+    header, first = FIXTURE.read_text(encoding="utf-8").splitlines()[:2]
+    path = tmp_path / "contacts.csv"
+    path.write_text(header + "\n" + first.replace("+86 138 0000 0001", f'"{phone}"') + "\n", encoding="utf-8")
+    assert cli("ingest", path, "--export-date", "2026-10-01").exit_code == 0
+    ((salt,),) = query(db, "SELECT value FROM warehouse_meta WHERE key = 'pii_salt'")
+    expected = None if digits is None else int.from_bytes(hashlib.md5((salt + digits).encode()).digest(), "little")
+    assert query(db, "SELECT phone_hash FROM lead_state") == [(expected,)]
 
 
 def warehouse_of_schema_12(db, with_hash: bool) -> str:
