@@ -81,7 +81,7 @@ def _funnel(con, spec: SourceSpec, headings: dict[str, str], rows: int, run_id: 
         _list_touched_leads(con, spec.namespace)
         touched = True
     if snapshot:
-        span = _snapshot(con, spec, run_id, export_date, replaces=touched)
+        span = _snapshot(con, spec, run_id, replaces=touched)
     else:
         span = _entries(con, spec, stages, unconditional, keyed, repeated, run_id, export_date)
     if touched:
@@ -105,7 +105,7 @@ def _holds_leads(con, namespace: str) -> bool:
     ).fetchone()[0]
 
 
-def _snapshot(con, spec: SourceSpec, run_id: int, export_date: date, replaces: bool):
+def _snapshot(con, spec: SourceSpec, run_id: int, replaces: bool):
     """A full snapshot: its leads' entries and derived states, wherever they were (when
     ``replaces``: the namespace holds leads, listed in ``touched_leads``), give way to their rows
     in ``lead_snapshot``. The span comes from ``incoming``, not the warehouse."""
@@ -115,10 +115,7 @@ def _snapshot(con, spec: SourceSpec, run_id: int, export_date: date, replaces: b
             [spec.namespace],
         )
     register_dims(con, "incoming")
-    con.execute(
-        read_sql("load/lead_snapshot.sql"),
-        {"namespace": spec.namespace, "source": spec.name, "run_id": run_id, "export_date": export_date},
-    )
+    con.execute(read_sql("load/lead_snapshot.sql"), {"namespace": spec.namespace, "run_id": run_id})
     dates = ", ".join(STAGE_FIELDS)
     return con.execute(f"SELECT min(least({dates}))::DATE, max(greatest({dates}))::DATE FROM incoming").fetchone()
 

@@ -258,7 +258,7 @@ def test_migration_0014_keeps_every_lead_and_files_each_combination_of_dimension
         con.execute(f"""INSERT INTO lead_snapshot
                         SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, {dims},
                                amount, currency, email_hash, phone_hash, source, run_id, source_row, export_date
-                        FROM today.lead_snapshot JOIN today.lead_dims USING (dims)""")
+                        FROM today.lead_snapshot JOIN today.lead_dims USING (dims) JOIN today.ingest_run USING (run_id)""")
         con.execute(f"""INSERT INTO entry_lead_state
                         SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, {dims},
                                amount, currency, email_hash, phone_hash
