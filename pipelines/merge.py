@@ -132,7 +132,7 @@ def register_dims(con, relation: str) -> None:
             SELECT lead_dims_key({_LEAD_DIMS}) AS dims, * FROM (SELECT DISTINCT {_LEAD_DIMS} FROM {relation})"""
     )
     clash = con.execute(
-        f"""SELECT dims FROM (SELECT * FROM new_dims UNION SELECT * FROM lead_dims SEMI JOIN new_dims USING (dims))
+        """SELECT dims FROM (SELECT * FROM new_dims UNION SELECT * FROM lead_dims SEMI JOIN new_dims USING (dims))
             GROUP BY dims HAVING count(*) > 1 LIMIT 1"""
     ).fetchone()
     if clash:

@@ -61,7 +61,7 @@ def migrate_before(con: duckdb.DuckDBPyConnection, version: int) -> None:
     every = warehouse._migrations()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(warehouse, "_migrations", lambda: [m for m in every if m[0] < version])
-        patch.setattr(warehouse, "marts", lambda: [])
+        patch.setattr(warehouse, "marts", list)
         warehouse.migrate(con)
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import metrics, migrate_before, query
 from test_loading_semantics import LONG_FORM_SOURCE
 
