@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -135,7 +135,7 @@ def ingest_file(
         return _ingest(w, path, registry, source, export_date, strict, on_step, hashed)
     except OkrfunnelError as exc:
         if exc.file is None:  # a failure of the warehouse's side of the load (merge) is this file's
-            exc.file = path
+            exc = replace(exc, file=path)
         return FileOutcome(path, "failed", message=exc.one_line(), error=exc)
     except OSError as exc:
         # Name the file the system could not open when it is not the export (a scratch copy on

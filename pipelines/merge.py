@@ -25,7 +25,8 @@ from pipelines.sourcespec import SourceSpec
 from pipelines.warehouse import read_sql, refresh_marts
 
 _DIMS = ("channel", "platform", "campaign", "region", "product")
-_LEAD_DIMS = ", ".join((*_DIMS, "currency"))
+# A lead's bounded dimensions, kept in lead_dims (migration 0014); the campaign stays on its row.
+_LEAD_DIMS = "channel, platform, region, product, currency"
 
 
 def merge(
@@ -123,8 +124,8 @@ def _snapshot(con, spec: SourceSpec, run_id: int, replaces: bool):
 def register_dims(con, relation: str) -> None:
     """Add to ``lead_dims`` the combinations of dimensions in ``relation`` it lacks.
 
-    A combination whose key (``lead_dims_key``, a 64-bit hash) another one has, there or in
-    ``lead_dims``, is refused: its leads would be counted as the other's. With a few thousand
+    A combination whose key (``lead_dims_key``, a 64-bit hash) another one has, in ``relation``
+    or in ``lead_dims``, is refused: its leads would be counted as the other's. With a few thousand
     combinations the chance is about one in 10^12; the check costs a join of a few hundred rows.
     """
     con.execute(
@@ -137,8 +138,8 @@ def register_dims(con, relation: str) -> None:
     ).fetchone()
     if clash:
         raise WarehouseError(
-            f"two different combinations of channel, platform, campaign, region, product and currency have the "
-            f"same key {clash[0]} in lead_dims; nothing of this file was loaded"
+            f"two different combinations of channel, platform, region, product and currency have the same key "
+            f"{clash[0]} (lead_dims_key); nothing of this file was loaded"
         )
     con.execute("INSERT INTO lead_dims SELECT * FROM new_dims ON CONFLICT DO NOTHING")
     con.execute("DROP TABLE new_dims")

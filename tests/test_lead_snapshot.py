@@ -235,7 +235,8 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
 
 
 def test_migration_0014_keeps_every_lead_and_files_each_combination_of_dimensions_once(load, db, tmp_path):
-    """0014 moves the six dimension texts of lead_snapshot and entry_lead_state into lead_dims.
+    """0014 moves five dimension texts of lead_snapshot and entry_lead_state (all but the
+    campaign) into lead_dims.
     A warehouse of schema 0013 holding a snapshot's leads and leads with entries (copied from one
     loaded today, whose views show the same rows) shows every row as before after it; its
     combinations are in lead_dims once each, lead ids are still stored uncompressed (0012), and
@@ -275,9 +276,9 @@ def test_migration_0014_keeps_every_lead_and_files_each_combination_of_dimension
         con.execute("CHECKPOINT")
     assert shown(old) == before
     # L1 and L3: (email, EUR) and (email, no currency); L2 (paid_search, EUR); L4 nothing at all.
-    assert query(old, "SELECT channel, platform, campaign, region, product, currency FROM lead_dims ORDER BY ALL") == [
-        ("email", None, None, None, None, "EUR"), ("email", None, None, None, None, None),
-        ("paid_search", None, None, None, None, "EUR"), (None, None, None, None, None, None)]
+    assert query(old, "SELECT channel, platform, region, product, currency FROM lead_dims ORDER BY ALL") == [
+        ("email", None, None, None, "EUR"), ("email", None, None, None, None),
+        ("paid_search", None, None, None, "EUR"), (None, None, None, None, None)]
 
     for into in (db, old):
         load("snapshot_2", SNAPSHOT_2, "crm_snapshot", "2026-09-01", into=into)
@@ -296,13 +297,13 @@ def test_a_load_whose_dimensions_share_a_key_with_others_fails_and_changes_nothi
     load("snapshot_1", SNAPSHOT_1.replace(",email,,EUR", ",referral,,EUR"), "crm_snapshot", "2026-08-01")
     with duckdb.connect(str(db)) as con:
         con.execute("""INSERT INTO lead_dims
-                       SELECT lead_dims_key('email', NULL, NULL, NULL, NULL, 'EUR'), 'events', NULL, NULL, NULL, NULL, 'EUR'""")
+                       SELECT lead_dims_key('email', NULL, NULL, NULL, 'EUR'), 'events', NULL, NULL, NULL, 'EUR'""")
     before = db.read_bytes()
     path = tmp_path / "snapshot_2.csv"
     path.write_text(SNAPSHOT_1, encoding="utf-8")
     result = cli("ingest", path, "--sources", tmp_path / "my_sources", "--source", "crm_snapshot", "--export-date", "2026-08-02")
     assert result.exit_code != 0
-    assert f"{path}: two different combinations of channel, platform, campaign, region, product and currency have the same key" in result.stdout + result.stderr
+    assert f"{path}: two different combinations of channel, platform, region, product and currency have the same key" in result.stdout + result.stderr
     assert db.read_bytes() == before
 
 

@@ -5,8 +5,8 @@
 -- already (pipelines/merge.register_dims); its source and export date are its run's.
 INSERT INTO lead_snapshot
 SELECT
-    $namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, amount, email_hash, phone_hash,
-    lead_dims_key(channel, platform, campaign, region, product, currency),
+    $namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, campaign, amount, email_hash, phone_hash,
+    lead_dims_key(channel, platform, region, product, currency),
     $run_id, _row
 FROM incoming
 WHERE coalesce(created_at, mql_at, sql_at, opportunity_at, won_at) IS NOT NULL;

@@ -1,35 +1,37 @@
--- A lead's dimensions (channel, platform, campaign, region, product, currency) are kept once per
+-- A lead's bounded dimensions (channel, platform, region, product, currency) are kept once per
 -- distinct combination, in lead_dims, and each lead row holds the combination's key. A 5M-lead
--- HubSpot export has a few hundred combinations: writing six text columns per lead cost 1.4 of
--- the 4 CPU s of writing lead_snapshot, and the funnel marts, grouping leads by day and key
--- instead of by six texts, cost 1.6 against 2.7 CPU s.
+-- HubSpot export has a few hundred combinations: writing the texts per lead cost about 1 of the
+-- 4 CPU s of writing lead_snapshot, and the funnel marts, grouping leads by day, key and
+-- campaign instead of by six texts, cost 2.2 against 2.7 CPU s. The campaign stays on the lead
+-- row: it is open-ended (HubSpot's drill-down can be a landing page's URL, one per lead), and
+-- a combination per lead would make lead_dims as long as the leads (measured with a campaign
+-- per lead: the 5M ingest 38 s against 25 s, over 1.5 GB).
 --
--- The key is DuckDB's 64-bit hash of the six values (macro lead_dims_key). Two combinations with
+-- The key is DuckDB's 64-bit hash of the five values (macro lead_dims_key). Two combinations with
 -- one key would be counted as one, so the loader refuses a load that brings one
 -- (pipelines/merge.register_dims) rather than letting it in. A DuckDB whose hash differs gives a
 -- combination a second key: both rows name it, and the views and marts show it as one.
 --
 -- A snapshot row's source and export date are those of its run (ingest_run), so they are no longer
 -- written on each of its rows (0.27 CPU s per 5M leads).
-CREATE MACRO lead_dims_key(channel, platform, campaign, region, product, currency) AS
-    hash(channel, platform, campaign, region, product, currency);
+CREATE MACRO lead_dims_key(channel, platform, region, product, currency) AS
+    hash(channel, platform, region, product, currency);
 
 CREATE TABLE lead_dims (
     dims UBIGINT PRIMARY KEY,
     channel VARCHAR,
     platform VARCHAR,
-    campaign VARCHAR,
     region VARCHAR,
     product VARCHAR,
     currency VARCHAR
 );
 
 INSERT INTO lead_dims
-SELECT DISTINCT lead_dims_key(channel, platform, campaign, region, product, currency), channel, platform, campaign, region, product, currency
+SELECT lead_dims_key(channel, platform, region, product, currency), channel, platform, region, product, currency
 FROM (
-    SELECT channel, platform, campaign, region, product, currency FROM lead_snapshot
+    SELECT channel, platform, region, product, currency FROM lead_snapshot
     UNION
-    SELECT channel, platform, campaign, region, product, currency FROM entry_lead_state
+    SELECT channel, platform, region, product, currency FROM entry_lead_state
 );
 
 CREATE TABLE lead_snapshot_v14 (
@@ -40,6 +42,7 @@ CREATE TABLE lead_snapshot_v14 (
     sql_at TIMESTAMP,
     opportunity_at TIMESTAMP,
     won_at TIMESTAMP,
+    campaign VARCHAR,
     amount DECIMAL(18,4),
     email_hash UHUGEINT,
     phone_hash UHUGEINT,
@@ -49,8 +52,8 @@ CREATE TABLE lead_snapshot_v14 (
 );
 
 INSERT INTO lead_snapshot_v14
-SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, amount, email_hash, phone_hash,
-       lead_dims_key(channel, platform, campaign, region, product, currency), run_id, source_row
+SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, campaign, amount, email_hash, phone_hash,
+       lead_dims_key(channel, platform, region, product, currency), run_id, source_row
 FROM lead_snapshot;
 
 -- entry_lead_state's currency stays what it was: a lead's, only where it has an amount.
@@ -62,6 +65,7 @@ CREATE TABLE entry_lead_state_v14 (
     sql_at TIMESTAMP,
     opportunity_at TIMESTAMP,
     won_at TIMESTAMP,
+    campaign VARCHAR,
     amount DECIMAL(18,4),
     email_hash UHUGEINT,
     phone_hash UHUGEINT,
@@ -69,8 +73,8 @@ CREATE TABLE entry_lead_state_v14 (
 );
 
 INSERT INTO entry_lead_state_v14
-SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, amount, email_hash, phone_hash,
-       lead_dims_key(channel, platform, campaign, region, product, currency)
+SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, campaign, amount, email_hash, phone_hash,
+       lead_dims_key(channel, platform, region, product, currency)
 FROM entry_lead_state;
 
 DROP TABLE lead_snapshot;
