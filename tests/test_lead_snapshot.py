@@ -197,6 +197,14 @@ def shown(db: Path) -> dict[str, list[tuple]]:
     return {name: query(db, f"SELECT * FROM {name} ORDER BY ALL") for name in SHOWN}
 
 
+def load_runs_1_to_4(load) -> None:
+    """The report without ids, the first snapshot, the closed-won report and the history."""
+    for name, text, source, day in (("report", REPORT, "generic_stage_report", "2026-07-02"),
+                                    ("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01"),
+                                    ("won", WON, "crm_won", "2026-08-10"), ("history", HISTORY, "lifecycle_history", "2026-08-20")):
+        load(name, text, source, day)
+
+
 def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db, tmp_path):
     """A warehouse of schema 0009 holds the entries and states of runs 1-4 as tables, as the
     loader kept them then (copied from one loaded today, whose views show the same rows). After
@@ -204,10 +212,7 @@ def test_migration_0010_keeps_every_row_of_a_warehouse_built_before_it(load, db,
     same facts, though the old one holds its leads in stage_entry."""
     from pipelines import warehouse
 
-    for name, text, source, day in (("report", REPORT, "generic_stage_report", "2026-07-02"),
-                                    ("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01"),
-                                    ("won", WON, "crm_won", "2026-08-10"), ("history", HISTORY, "lifecycle_history", "2026-08-20")):
-        load(name, text, source, day)
+    load_runs_1_to_4(load)
     old = tmp_path / "old.duckdb"
     with duckdb.connect(str(old)) as con:
         migrate_before(con, 10)  # its marts: copies of today's, the marts of the same facts
@@ -243,10 +248,7 @@ def test_migration_0014_keeps_every_lead_and_files_each_combination_of_dimension
     the next snapshot gives both warehouses the same facts."""
     from pipelines import warehouse
 
-    for name, text, source, day in (("report", REPORT, "generic_stage_report", "2026-07-02"),
-                                    ("snapshot_1", SNAPSHOT_1, "crm_snapshot", "2026-08-01"),
-                                    ("won", WON, "crm_won", "2026-08-10"), ("history", HISTORY, "lifecycle_history", "2026-08-20")):
-        load(name, text, source, day)
+    load_runs_1_to_4(load)
     old = tmp_path / "old.duckdb"
     with duckdb.connect(str(old)) as con:
         migrate_before(con, 14)  # its marts copied below, as in the 0010 test
