@@ -57,25 +57,13 @@ SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_
 FROM lead_snapshot;
 
 -- entry_lead_state's currency stays what it was: a lead's, only where it has an amount.
-CREATE TABLE entry_lead_state_v14 (
-    lead_namespace VARCHAR NOT NULL,
-    lead_id VARCHAR NOT NULL,
-    created_at TIMESTAMP,
-    mql_at TIMESTAMP,
-    sql_at TIMESTAMP,
-    opportunity_at TIMESTAMP,
-    won_at TIMESTAMP,
-    campaign VARCHAR,
-    amount DECIMAL(18,4),
-    email_hash UHUGEINT,
-    phone_hash UHUGEINT,
-    dims UBIGINT NOT NULL
-);
-
-INSERT INTO entry_lead_state_v14
+CREATE TABLE entry_lead_state_v14 AS
 SELECT lead_namespace, lead_id, created_at, mql_at, sql_at, opportunity_at, won_at, campaign, amount, email_hash, phone_hash,
-       lead_dims_key(channel, platform, region, product, currency)
+       lead_dims_key(channel, platform, region, product, currency) AS dims
 FROM entry_lead_state;
+ALTER TABLE entry_lead_state_v14 ALTER lead_namespace SET NOT NULL;
+ALTER TABLE entry_lead_state_v14 ALTER lead_id SET NOT NULL;
+ALTER TABLE entry_lead_state_v14 ALTER dims SET NOT NULL;
 
 DROP TABLE lead_snapshot;
 ALTER TABLE lead_snapshot_v14 RENAME TO lead_snapshot;
